@@ -1,0 +1,209 @@
+// Package configs holds schoolcheck's one configuration struct: defaults, an optional YAML file and
+// SCHOOLCHECK_* environment overrides (which win), validation with clear startup errors, and a masked copy
+// that is safe to print.
+package configs
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Config is every setting of the binary. Each leaf has an environment name: SCHOOLCHECK_ + the upper-cased
+// yaml path with "." replaced by "_" (for example SCHOOLCHECK_DATABASE_DSN). Fields tagged secret:"true"
+// are masked by Masked.
+type Config struct {
+	HTTP     HTTP     `yaml:"http"`
+	DataDir  string   `yaml:"data_dir"`
+	Database Database `yaml:"database"`
+	Storage  Storage  `yaml:"storage"`
+	WeChat   WeChat   `yaml:"wechat"`
+	Auth     Auth     `yaml:"auth"`
+	Redis    Redis    `yaml:"redis"`
+	Log      Log      `yaml:"log"`
+}
+
+// HTTP configures the listener and how the server sees its clients.
+type HTTP struct {
+	Addr string `yaml:"addr"`
+	// PublicURL is how clients reach this server; local-disk photo URLs and office display links use it.
+	PublicURL string `yaml:"public_url"`
+	// TrustedProxies lists the proxy addresses/CIDRs whose X-Forwarded-For is believed; empty trusts none.
+	TrustedProxies  []string      `yaml:"trusted_proxies"`
+	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+	MaxBodyBytes    int64         `yaml:"max_body_bytes"`
+}
+
+// Database selects SQLite (embedded) or MySQL/MariaDB and its pool.
+type Database struct {
+	Driver          string        `yaml:"driver"`
+	DSN             string        `yaml:"dsn" secret:"dsn"`
+	MaxOpenConns    int           `yaml:"max_open_conns"`
+	MaxIdleConns    int           `yaml:"max_idle_conns"`
+	ConnMaxLifetime time.Duration `yaml:"conn_max_lifetime"`
+	ConnMaxIdleTime time.Duration `yaml:"conn_max_idle_time"`
+}
+
+// Storage selects local disk or MinIO/S3 for photos.
+type Storage struct {
+	Driver    string `yaml:"driver"`
+	Endpoint  string `yaml:"endpoint"`
+	AccessKey string `yaml:"access_key"`
+	SecretKey string `yaml:"secret_key" secret:"true"`
+	Bucket    string `yaml:"bucket"`
+	UseSSL    bool   `yaml:"use_ssl"`
+	Region    string `yaml:"region"`
+}
+
+// WeChat holds the mini-program's credentials; an empty AppID means dev login.
+type WeChat struct {
+	AppID     string `yaml:"app_id"`
+	AppSecret string `yaml:"app_secret" secret:"true"`
+	APIBase   string `yaml:"api_base"`
+	// Templates maps our subscribe-message names (feedback_reply, meal_reminder, …) to WeChat template ids;
+	// from the environment as "name=id,name=id".
+	Templates map[string]string `yaml:"templates"`
+	// MiniprogramState is formal, trial or developer: which build a subscribe message opens.
+	MiniprogramState string        `yaml:"miniprogram_state"`
+	Timeout          time.Duration `yaml:"timeout"`
+}
+
+// Auth configures token signing.
+type Auth struct {
+	JWTSecret string        `yaml:"jwt_secret" secret:"true"`
+	TokenTTL  time.Duration `yaml:"token_ttl"`
+}
+
+// Redis, when Addr is set, shares the WeChat access token and rate limits between instances.
+type Redis struct {
+	Addr     string `yaml:"addr"`
+	Password string `yaml:"password" secret:"true"`
+	DB       int    `yaml:"db"`
+}
+
+// Log configures the structured logs.
+type Log struct {
+	Level string `yaml:"level"`
+}
+
+// Default is the embedded default: SQLite and local disk under ./data, dev login.
+func Default() Config {
+	return Config{
+		HTTP: HTTP{Addr: ":8080", PublicURL: "http://localhost:8080", ShutdownTimeout: 20 * time.Second,
+			MaxBodyBytes: 1 << 20},
+		DataDir:  "./data",
+		Database: Database{Driver: "sqlite", MaxOpenConns: 20, MaxIdleConns: 10, ConnMaxLifetime: 30 * time.Minute, ConnMaxIdleTime: 5 * time.Minute},
+		Storage:  Storage{Driver: "local", Bucket: "schoolcheck"},
+		WeChat:   WeChat{APIBase: "https://api.weixin.qq.com", MiniprogramState: "formal", Timeout: 5 * time.Second},
+		Auth:     Auth{TokenTTL: 2 * time.Hour},
+		Log:      Log{Level: "info"},
+	}
+}
+
+// Load builds the effective configuration: defaults, then the YAML file at path (if not empty), then the
+// environment as given by lookup (os.LookupEnv in main). It validates the result.
+func Load(path string, lookup func(string) (string, bool)) (Config, error) {
+	cfg := Default()
+	if path != "" {
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			return cfg, fmt.Errorf("config: read %s: %w", path, err)
+		}
+		dec := yaml.NewDecoder(bytes.NewReader(raw))
+		dec.KnownFields(true)
+		if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
+			return cfg, fmt.Errorf("config: %s: %w", path, err)
+		}
+	}
+	if err := applyEnv(reflect.ValueOf(&cfg).Elem(), "SCHOOLCHECK", lookup); err != nil {
+		return cfg, err
+	}
+	return cfg, cfg.Validate()
+}
+
+// applyEnv walks the struct and overrides every leaf whose environment variable is set.
+func applyEnv(v reflect.Value, prefix string, lookup func(string) (string, bool)) error {
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name := strings.Split(f.Tag.Get("yaml"), ",")[0]
+		env := prefix + "_" + strings.ToUpper(name)
+		fv := v.Field(i)
+		if fv.Kind() == reflect.Struct {
+			if err := applyEnv(fv, env, lookup); err != nil {
+				return err
+			}
+			continue
+		}
+		raw, ok := lookup(env)
+		if !ok {
+			continue
+		}
+		if err := setValue(fv, raw); err != nil {
+			return fmt.Errorf("config: %s=%q: %w", env, mask(f, raw), err)
+		}
+	}
+	return nil
+}
+
+func setValue(fv reflect.Value, raw string) error {
+	switch fv.Interface().(type) {
+	case time.Duration:
+		d, err := time.ParseDuration(raw)
+		if err != nil {
+			return errors.New("want a duration such as 30s or 5m")
+		}
+		fv.SetInt(int64(d))
+		return nil
+	case []string:
+		var list []string
+		for _, s := range strings.Split(raw, ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				list = append(list, s)
+			}
+		}
+		fv.Set(reflect.ValueOf(list))
+		return nil
+	case map[string]string:
+		m := map[string]string{}
+		for _, pair := range strings.Split(raw, ",") {
+			if strings.TrimSpace(pair) == "" {
+				continue
+			}
+			k, val, ok := strings.Cut(pair, "=")
+			if !ok {
+				return errors.New("want name=value pairs separated by commas")
+			}
+			m[strings.TrimSpace(k)] = strings.TrimSpace(val)
+		}
+		fv.Set(reflect.ValueOf(m))
+		return nil
+	}
+	switch fv.Kind() {
+	case reflect.String:
+		fv.SetString(raw)
+	case reflect.Int, reflect.Int64:
+		n, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil {
+			return errors.New("want an integer")
+		}
+		fv.SetInt(n)
+	case reflect.Bool:
+		b, err := strconv.ParseBool(raw)
+		if err != nil {
+			return errors.New("want true or false")
+		}
+		fv.SetBool(b)
+	default:
+		return fmt.Errorf("unsupported type %s", fv.Type())
+	}
+	return nil
+}

@@ -1,0 +1,143 @@
+// Package model holds the GORM models, the query functions that take a *gorm.DB (so they work inside a
+// transaction too) and the versioned migrations that serve MySQL/MariaDB and SQLite alike.
+package model
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	mysqldriver "github.com/go-sql-driver/mysql"
+	"gorm.io/driver/mysql"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// Options opens a database.
+type Options struct {
+	Driver          string // sqlite or mysql
+	DSN             string // sqlite: a file path; mysql: a go-sql-driver DSN
+	MaxOpenConns    int
+	MaxIdleConns    int
+	ConnMaxLifetime time.Duration
+	ConnMaxIdleTime time.Duration
+}
+
+// Open connects, applies the pool limits and installs the tenancy guard. MySQL DSNs are forced to utf8mb4,
+// UTC and parsed times, with short dial/read/write timeouts so that a database that is down answers quickly.
+func Open(ctx context.Context, o Options) (*gorm.DB, error) {
+	var dial gorm.Dialector
+	switch o.Driver {
+	case "mysql":
+		dsn, err := mysqlDSN(o.DSN)
+		if err != nil {
+			return nil, err
+		}
+		dial = mysql.New(mysql.Config{DSN: dsn, DefaultStringSize: 191})
+	case "sqlite":
+		if dir := filepath.Dir(o.DSN); dir != "" {
+			if err := os.MkdirAll(dir, 0o750); err != nil {
+				return nil, fmt.Errorf("model: create %s: %w", dir, err)
+			}
+		}
+		// WAL with a busy timeout and IMMEDIATE transactions: concurrent writers wait instead of failing.
+		dial = sqlite.Open("file:" + o.DSN + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
+			"&_pragma=synchronous(NORMAL)&_txlock=immediate")
+	default:
+		return nil, fmt.Errorf("model: unknown driver %q", o.Driver)
+	}
+	db, err := gorm.Open(dial, &gorm.Config{
+		Logger:                                   logger.Discard,
+		NowFunc:                                  func() time.Time { return time.Now().UTC() },
+		DisableForeignKeyConstraintWhenMigrating: true,
+		TranslateError:                           true,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("model: open %s: %w", o.Driver, err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, err
+	}
+	maxOpen, maxIdle := o.MaxOpenConns, o.MaxIdleConns
+	if o.Driver == "sqlite" && maxOpen > 4 {
+		maxOpen, maxIdle = 4, 4 // one writer at a time anyway; more connections only wait on the lock
+	}
+	sqlDB.SetMaxOpenConns(maxOpen)
+	sqlDB.SetMaxIdleConns(maxIdle)
+	sqlDB.SetConnMaxLifetime(o.ConnMaxLifetime)
+	sqlDB.SetConnMaxIdleTime(o.ConnMaxIdleTime)
+	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := sqlDB.PingContext(pingCtx); err != nil {
+		_ = sqlDB.Close()
+		return nil, fmt.Errorf("model: %s does not answer: %w", o.Driver, err)
+	}
+	if err := installTenancyGuard(db); err != nil {
+		return nil, err
+	}
+	return db, nil
+}
+
+// mysqlDSN forces the settings the schema relies on, whatever the operator's DSN says.
+func mysqlDSN(dsn string) (string, error) {
+	cfg, err := mysqldriver.ParseDSN(dsn)
+	if err != nil {
+		return "", fmt.Errorf("model: database.dsn: %w", err)
+	}
+	cfg.ParseTime = true
+	cfg.Loc = time.UTC
+	if cfg.Params == nil {
+		cfg.Params = map[string]string{}
+	}
+	cfg.Params["charset"] = "utf8mb4"
+	cfg.Params["time_zone"] = "'+00:00'"
+	cfg.Collation = "utf8mb4_unicode_ci"
+	if cfg.Timeout == 0 {
+		cfg.Timeout = 3 * time.Second
+	}
+	if cfg.ReadTimeout == 0 {
+		cfg.ReadTimeout = 30 * time.Second
+	}
+	if cfg.WriteTimeout == 0 {
+		cfg.WriteTimeout = 30 * time.Second
+	}
+	return cfg.FormatDSN(), nil
+}
+
+// Ping checks the database answers, for /readyz.
+func Ping(ctx context.Context, db *gorm.DB) error {
+	sqlDB, err := db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.PingContext(ctx)
+}
+
+// IsUnavailable reports whether err means the database could not be reached (rather than a query error),
+// so callers answer 503 instead of 500.
+func IsUnavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	var netErr net.Error
+	if errors.Is(err, driver.ErrBadConn) || errors.Is(err, mysqldriver.ErrInvalidConn) || errors.As(err, &netErr) {
+		return true
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "connection refused") || strings.Contains(msg, "database is closed") ||
+		strings.Contains(msg, "sql: database is closed") || strings.Contains(msg, "Too many connections")
+}
+
+// IsDuplicate reports a unique-key violation (GORM translates both dialects' errors).
+func IsDuplicate(err error) bool { return errors.Is(err, gorm.ErrDuplicatedKey) }
+
+// IsNotFound reports a First/Take that found nothing.
+func IsNotFound(err error) bool { return errors.Is(err, gorm.ErrRecordNotFound) }

@@ -1,0 +1,101 @@
+package model
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+
+	"github.com/pressly/goose/v3"
+	"gorm.io/gorm"
+)
+
+// migration is one numbered schema step written with GORM's Migrator, so one definition serves MySQL and
+// SQLite. A shipped migration never changes: it declares the structs it creates as they were then.
+type migration struct {
+	version int64
+	name    string
+	up      func(tx *gorm.DB) error
+}
+
+// migrations is filled by the init functions of the migration_NNNN_*.go files and never changed after.
+var migrations = map[int64]migration{}
+
+func register(version int64, name string, up func(tx *gorm.DB) error) {
+	if _, dup := migrations[version]; dup {
+		panic(fmt.Sprintf("model: migration %d registered twice", version))
+	}
+	migrations[version] = migration{version: version, name: name, up: up}
+}
+
+// SchemaVersion is the newest migration this binary knows.
+func SchemaVersion() int64 {
+	var v int64
+	for k := range migrations {
+		v = max(v, k)
+	}
+	return v
+}
+
+func provider(db *gorm.DB, logger *slog.Logger) (*goose.Provider, error) {
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, err
+	}
+	dialect := goose.DialectSQLite3
+	if db.Name() == "mysql" {
+		dialect = goose.DialectMySQL
+	}
+	versions := make([]int64, 0, len(migrations))
+	for v := range migrations {
+		versions = append(versions, v)
+	}
+	sort.Slice(versions, func(i, j int) bool { return versions[i] < versions[j] })
+	var gms []*goose.Migration
+	for _, v := range versions {
+		m := migrations[v]
+		run := func(ctx context.Context, _ *sql.DB) error {
+			if err := m.up(CrossSchool(db.WithContext(ctx))); err != nil {
+				return fmt.Errorf("migration %d %s: %w", m.version, m.name, err)
+			}
+			return nil
+		}
+		gms = append(gms, goose.NewGoMigration(v, &goose.GoFunc{RunDB: run}, nil))
+	}
+	opts := []goose.ProviderOption{goose.WithGoMigrations(gms...), goose.WithDisableGlobalRegistry(true)}
+	if logger != nil {
+		opts = append(opts, goose.WithSlog(logger))
+	}
+	return goose.NewProvider(dialect, sqlDB, nil, opts...)
+}
+
+// Migrate applies every pending migration.
+func Migrate(ctx context.Context, db *gorm.DB, logger *slog.Logger) error {
+	p, err := provider(db, logger)
+	if err != nil {
+		return err
+	}
+	_, err = p.Up(ctx)
+	return err
+}
+
+// ErrSchemaOutdated means the database is older than this binary: run `schoolcheck migrate` first.
+var ErrSchemaOutdated = errors.New("database schema is older than this binary")
+
+// CheckSchema refuses a database that has pending migrations (production serve does not migrate by itself).
+func CheckSchema(ctx context.Context, db *gorm.DB) error {
+	p, err := provider(db, nil)
+	if err != nil {
+		return err
+	}
+	current, target, err := p.GetVersions(ctx)
+	if err != nil {
+		return err
+	}
+	if current < target {
+		return fmt.Errorf("%w: database at version %d, binary needs %d; run `schoolcheck migrate`", ErrSchemaOutdated, current, target)
+	}
+	return nil
+}

@@ -1,0 +1,134 @@
+// Package modeltest gives tests a fresh, migrated database of the kind scripts/test.sh selects: MariaDB when
+// SCHOOLCHECK_TEST_DB=mysql (server from SCHOOLCHECK_TEST_MYSQL_DSN), else an SQLite file. A configured
+// server that does not answer fails the test; it is never skipped.
+package modeltest
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	mysqldriver "github.com/go-sql-driver/mysql"
+	"gorm.io/gorm"
+
+	"schoolcheck/model"
+)
+
+// Driver reports which database the tests run on: "mysql" or "sqlite".
+func Driver() string {
+	if os.Getenv("SCHOOLCHECK_TEST_DB") == "mysql" {
+		return "mysql"
+	}
+	return "sqlite"
+}
+
+// Fresh is a migrated database of its own, with what it takes to drop it.
+type Fresh struct {
+	DB      *gorm.DB
+	Options model.Options
+	drop    func()
+}
+
+// Close closes and removes the database.
+func (f *Fresh) Close() { f.drop() }
+
+// New creates a fresh database named after name (for TestMain, which has no *testing.T).
+func New(name string) (*Fresh, error) {
+	ctx := context.Background()
+	if Driver() != "mysql" {
+		dir, err := os.MkdirTemp("", "schoolcheck-test-")
+		if err != nil {
+			return nil, err
+		}
+		opts := model.Options{Driver: "sqlite", DSN: filepath.Join(dir, "test.db"), MaxOpenConns: 4, MaxIdleConns: 4}
+		db, err := open(ctx, opts)
+		if err != nil {
+			_ = os.RemoveAll(dir)
+			return nil, err
+		}
+		return &Fresh{DB: db, Options: opts, drop: func() { closeDB(db); _ = os.RemoveAll(dir) }}, nil
+	}
+	base := os.Getenv("SCHOOLCHECK_TEST_MYSQL_DSN")
+	if base == "" {
+		base = "root@tcp(127.0.0.1:3306)/"
+	}
+	cfg, err := mysqldriver.ParseDSN(base)
+	if err != nil {
+		return nil, fmt.Errorf("SCHOOLCHECK_TEST_MYSQL_DSN: %w", err)
+	}
+	cfg.DBName = ""
+	admin, err := sql.Open("mysql", cfg.FormatDSN())
+	if err != nil {
+		return nil, err
+	}
+	dbName := fmt.Sprintf("sc_%s_%d", sanitize(name), time.Now().UnixNano()%1e10)
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE `"+dbName+"` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"); err != nil {
+		_ = admin.Close()
+		return nil, fmt.Errorf("MariaDB at %s does not answer (start it, or run scripts/test.sh): %w", cfg.Addr, err)
+	}
+	cfg.DBName = dbName
+	opts := model.Options{Driver: "mysql", DSN: cfg.FormatDSN(), MaxOpenConns: 20, MaxIdleConns: 10, ConnMaxLifetime: time.Minute}
+	db, err := open(ctx, opts)
+	drop := func() {
+		if db != nil {
+			closeDB(db)
+		}
+		_, _ = admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS `"+dbName+"`")
+		_ = admin.Close()
+	}
+	if err != nil {
+		drop()
+		return nil, err
+	}
+	return &Fresh{DB: db, Options: opts, drop: drop}, nil
+}
+
+// DB returns a fresh migrated database for one test, removed at cleanup.
+func DB(t testing.TB) *gorm.DB { return Open(t).DB }
+
+// Open is DB with the options used, for tests that open a second handle or stop the database.
+func Open(t testing.TB) *Fresh {
+	t.Helper()
+	f, err := New(t.Name())
+	if err != nil {
+		t.Fatalf("test database: %v", err)
+	}
+	t.Cleanup(f.Close)
+	return f
+}
+
+func open(ctx context.Context, opts model.Options) (*gorm.DB, error) {
+	db, err := model.Open(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := model.Migrate(ctx, db, nil); err != nil {
+		closeDB(db)
+		return nil, err
+	}
+	return db, nil
+}
+
+func closeDB(db *gorm.DB) {
+	if s, err := db.DB(); err == nil {
+		_ = s.Close()
+	}
+}
+
+func sanitize(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+		}
+		if b.Len() >= 24 {
+			break
+		}
+	}
+	return b.String()
+}
