@@ -1,0 +1,74 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"schoolcheck/service"
+)
+
+func (s *server) authRoutes(open, login, bound *gin.RouterGroup) {
+	open.POST("/auth/login", s.rateLimit("login", 30, time.Minute), s.handle(s.login))
+	login.POST("/auth/bind-phone", s.rateLimit("bind", 10, time.Minute), s.handle(s.bindPhone))
+	login.POST("/auth/join", s.rateLimit("join", 10, time.Minute), s.handle(s.join))
+	bound.GET("/me", s.handle(s.me))
+}
+
+func (s *server) login(c *gin.Context) error {
+	var in struct {
+		Code string `json:"code"`
+	}
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	out, err := s.svc.Login(c.Request.Context(), in.Code)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, out)
+	return nil
+}
+
+func (s *server) bindPhone(c *gin.Context) error {
+	var in struct {
+		PhoneCode string `json:"phone_code"`
+	}
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	out, err := s.svc.BindPhone(c.Request.Context(), actorOf(c), in.PhoneCode)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, out)
+	return nil
+}
+
+func (s *server) join(c *gin.Context) error {
+	var in struct {
+		InviteCode     string `json:"invite_code"`
+		Relation       string `json:"relation"`
+		ConsentVersion string `json:"consent_version"`
+	}
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	out, err := s.svc.Join(c.Request.Context(), actorOf(c), service.JoinInput{InviteCode: in.InviteCode,
+		Relation: in.Relation, ConsentVersion: in.ConsentVersion})
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, out)
+	return nil
+}
+
+func (s *server) me(c *gin.Context) error {
+	out, err := s.svc.Me(c.Request.Context(), actorOf(c))
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, out)
+	return nil
+}

@@ -1,0 +1,96 @@
+package api
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"schoolcheck/service"
+)
+
+// idempotency implements Idempotency-Key for POSTs: the same user, key and request get the first response
+// again; the key with another request is 422; while the first runs, 409. The request is identified by
+// method, route and body (for multipart uploads, whose boundaries differ per retry, by method and route).
+func (s *server) idempotency(c *gin.Context) {
+	key := c.GetHeader("Idempotency-Key")
+	if c.Request.Method != http.MethodPost || key == "" {
+		c.Next()
+		return
+	}
+	if !validIdempotencyKey(key) {
+		fail(c, http.StatusBadRequest, "invalid_argument", "Idempotency-Key 应为 1–255 个可见 ASCII 字符")
+		return
+	}
+	a := actorOf(c)
+	h := sha256.New()
+	h.Write([]byte(c.Request.Method + " " + c.Request.URL.Path + "?" + c.Request.URL.RawQuery + "\n"))
+	if !strings.HasPrefix(c.ContentType(), "multipart/") {
+		body, err := io.ReadAll(c.Request.Body)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		h.Write(body)
+		c.Request.Body = io.NopCloser(bytes.NewReader(body))
+	}
+	hash := hex.EncodeToString(h.Sum(nil))
+	ctx := c.Request.Context()
+	stored, err := s.svc.IdempotencyBegin(ctx, a.AccountID, key, hash)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	if stored != nil {
+		c.Header("Idempotent-Replayed", "true")
+		c.Data(stored.Status, stored.ContentType, stored.Body)
+		c.Abort()
+		return
+	}
+	rec := &recorder{ResponseWriter: c.Writer}
+	c.Writer = rec
+	finished := false
+	defer func() {
+		if !finished { // a panic: release the key so the client can retry
+			_ = s.svc.IdempotencyFinish(ctx, a.AccountID, key, nil)
+		}
+	}()
+	c.Next()
+	finished = true
+	resp := &service.StoredResponse{Status: rec.Status(), ContentType: rec.Header().Get("Content-Type"), Body: rec.body.Bytes()}
+	if err := s.svc.IdempotencyFinish(ctx, a.AccountID, key, resp); err != nil {
+		s.log.WarnContext(ctx, "idempotency: could not store the response", "request_id", requestID(c), "error", err.Error())
+	}
+}
+
+func validIdempotencyKey(k string) bool {
+	if len(k) < 1 || len(k) > 255 {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		if k[i] < 0x21 || k[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// recorder keeps a copy of the response body for replay.
+type recorder struct {
+	gin.ResponseWriter
+	body bytes.Buffer
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	r.body.Write(b)
+	return r.ResponseWriter.Write(b)
+}
+
+func (r *recorder) WriteString(s string) (int, error) {
+	r.body.WriteString(s)
+	return r.ResponseWriter.WriteString(s)
+}

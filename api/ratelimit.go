@@ -1,0 +1,101 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/redis/go-redis/v9"
+)
+
+// Limiter counts events per key in fixed windows. ok is false when the key is over limit; retry says when
+// the window ends.
+type Limiter interface {
+	Allow(ctx context.Context, key string, limit int, window time.Duration) (ok bool, retry time.Duration, err error)
+}
+
+// MemoryLimiter is the single-instance limiter of the embedded default.
+type MemoryLimiter struct {
+	mu      sync.Mutex
+	buckets map[string]*bucket
+	sweep   time.Time
+}
+
+type bucket struct {
+	count int
+	ends  time.Time
+}
+
+// NewMemoryLimiter returns an empty in-process limiter.
+func NewMemoryLimiter() *MemoryLimiter { return &MemoryLimiter{buckets: map[string]*bucket{}} }
+
+// Allow implements Limiter.
+func (m *MemoryLimiter) Allow(_ context.Context, key string, limit int, window time.Duration) (bool, time.Duration, error) {
+	now := time.Now()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if now.After(m.sweep) { // drop ended windows now and then so the map stays small
+		for k, b := range m.buckets {
+			if now.After(b.ends) {
+				delete(m.buckets, k)
+			}
+		}
+		m.sweep = now.Add(time.Minute)
+	}
+	b, ok := m.buckets[key]
+	if !ok || now.After(b.ends) {
+		b = &bucket{ends: now.Add(window)}
+		m.buckets[key] = b
+	}
+	b.count++
+	return b.count <= limit, b.ends.Sub(now), nil
+}
+
+// RedisLimiter shares the counts between instances.
+type RedisLimiter struct{ rdb *redis.Client }
+
+// NewRedisLimiter uses rdb for the counters.
+func NewRedisLimiter(rdb *redis.Client) *RedisLimiter { return &RedisLimiter{rdb: rdb} }
+
+var incrScript = redis.NewScript(`
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return {n, redis.call('PTTL', KEYS[1])}`)
+
+// Allow implements Limiter.
+func (r *RedisLimiter) Allow(ctx context.Context, key string, limit int, window time.Duration) (bool, time.Duration, error) {
+	ctx, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
+	defer cancel()
+	res, err := incrScript.Run(ctx, r.rdb, []string{"schoolcheck:rl:" + key}, window.Milliseconds()).Int64Slice()
+	if err != nil || len(res) != 2 {
+		return true, 0, err
+	}
+	return res[0] <= int64(limit), time.Duration(res[1]) * time.Millisecond, nil
+}
+
+// rateLimit limits a route per client IP and, once authenticated, per account. A limiter that fails lets
+// the request through (logged): limits protect, they must not take the service down.
+func (s *server) rateLimit(name string, limit int, window time.Duration) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		keys := []string{name + ":ip:" + c.ClientIP()}
+		if a := actorOf(c); a != nil {
+			keys = append(keys, name+":acct:"+a.AccountID)
+		}
+		for _, k := range keys {
+			ok, retry, err := s.limiter.Allow(c.Request.Context(), k, limit, window)
+			if err != nil {
+				s.log.WarnContext(c.Request.Context(), "rate limiter unavailable", "error", err.Error())
+				continue
+			}
+			if !ok {
+				c.Header("Retry-After", strconv.Itoa(int(retry.Seconds())+1))
+				fail(c, http.StatusTooManyRequests, "rate_limited", "操作太频繁，请稍后再试")
+				return
+			}
+		}
+		c.Next()
+	}
+}

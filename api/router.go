@@ -1,0 +1,110 @@
+// Package api is schoolcheck's HTTP layer: the gin router, middleware (request ids, logs, recovery, body
+// limits, metrics, authentication, rate limits, idempotency), one handler file per module, and the one
+// table that maps service errors onto HTTP statuses. Handlers parse, call the service once and respond.
+package api
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"schoolcheck/service"
+)
+
+// Deps are what the router needs, passed in by main and by tests.
+type Deps struct {
+	Service *service.Service
+	Logger  *slog.Logger
+	// Registry receives the HTTP metrics and is served at /metrics.
+	Registry *prometheus.Registry
+	// TrustedProxies whose X-Forwarded-For is believed; empty trusts none.
+	TrustedProxies []string
+	// MaxBodyBytes bounds a request body unless the route sets its own limit.
+	MaxBodyBytes int64
+	// Limiter backs the rate limits (Redis when configured, else memory).
+	Limiter Limiter
+	// Objects serves local-disk photos at /objects/ (embedded default only); nil with MinIO.
+	Objects http.Handler
+	// PublicURL is how clients reach the server (office display links).
+	PublicURL string
+}
+
+// server carries the dependencies of the handlers.
+type server struct {
+	svc        *service.Service
+	log        *slog.Logger
+	limiter    Limiter
+	maxBody    int64
+	bodyLimits map[string]int64
+	publicURL  string
+	metrics    *httpMetrics
+}
+
+// New builds the HTTP handler.
+func New(d Deps) (http.Handler, error) {
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.HandleMethodNotAllowed = true
+	if err := r.SetTrustedProxies(d.TrustedProxies); err != nil {
+		return nil, err
+	}
+	if d.Registry == nil {
+		d.Registry = prometheus.NewRegistry()
+	}
+	if d.Limiter == nil {
+		d.Limiter = NewMemoryLimiter()
+	}
+	if d.MaxBodyBytes <= 0 {
+		d.MaxBodyBytes = 1 << 20
+	}
+	s := &server{svc: d.Service, log: d.Logger, limiter: d.Limiter, maxBody: d.MaxBodyBytes,
+		bodyLimits: map[string]int64{}, publicURL: d.PublicURL, metrics: newHTTPMetrics(d.Registry)}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	r.Use(s.requestID, s.recovery, s.accessLog, s.metrics.middleware, s.limitBody)
+	r.NoRoute(func(c *gin.Context) { fail(c, http.StatusNotFound, "not_found", "接口不存在") })
+	r.NoMethod(func(c *gin.Context) {
+		fail(c, http.StatusMethodNotAllowed, "method_not_allowed", "不支持该请求方法")
+	})
+
+	s.healthRoutes(r, d.Registry)
+	if d.Objects != nil {
+		r.GET("/objects/*key", gin.WrapH(d.Objects))
+	}
+	v1 := r.Group("/api/v1")
+	open := v1.Group("")                                       // no token
+	login := v1.Group("", s.authenticate(false))               // any login, bound or not
+	bound := v1.Group("", s.authenticate(true), s.idempotency) // a bound user
+	// Each module mounts its routes here.
+	for _, mount := range []func(open, login, bound *gin.RouterGroup){
+		s.authRoutes,
+		s.schoolRoutes,
+	} {
+		mount(open, login, bound)
+	}
+	return r, nil
+}
+
+// bodyLimit gives a route a body limit other than the default (uploads); call while mounting.
+func (s *server) bodyLimit(fullPath string, n int64) { s.bodyLimits[fullPath] = n }
+
+// limitBody bounds every request body while it is read, not after buffering.
+func (s *server) limitBody(c *gin.Context) {
+	limit := s.maxBody
+	if n, ok := s.bodyLimits[c.FullPath()]; ok {
+		limit = n
+	}
+	if c.Request.ContentLength > limit {
+		fail(c, http.StatusRequestEntityTooLarge, "payload_too_large", "请求内容超过大小限制")
+		return
+	}
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
+	c.Next()
+}
+
+// since is a small helper for durations in logs and metrics.
+func since(t time.Time) float64 { return time.Since(t).Seconds() }

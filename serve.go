@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"schoolcheck/api"
+	"schoolcheck/configs"
+	"schoolcheck/service"
+)
+
+// serve runs the API until SIGTERM/SIGINT, then finishes in-flight requests and closes.
+func serve(ctx context.Context, cfg configs.Config, stdout io.Writer) error {
+	started := time.Now()
+	logger := newLogger(cfg, stdout)
+	logger.Info("config", "effective", cfg.Masked())
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	a, err := build(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	if cfg.Embedded() {
+		demo, err := a.svc.SeedDemo(ctx)
+		if err != nil {
+			return fmt.Errorf("demo school: %w", err)
+		}
+		if demo != nil {
+			printDemo(stdout, cfg, demo)
+		}
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	deps := api.Deps{Service: a.svc, Logger: logger, Registry: reg, TrustedProxies: cfg.HTTP.TrustedProxies,
+		MaxBodyBytes: cfg.HTTP.MaxBodyBytes, PublicURL: cfg.HTTP.PublicURL}
+	if a.redis != nil {
+		deps.Limiter = api.NewRedisLimiter(a.redis)
+	}
+	if a.local != nil {
+		deps.Objects = a.local.Handler()
+	}
+	handler, err := api.New(deps)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Addr: cfg.HTTP.Addr, Handler: handler, ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout: 2 * time.Minute, WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute}
+	go maintain(ctx, a.svc, a)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	logger.Info("listening", "addr", cfg.HTTP.Addr, "startup_ms", time.Since(started).Milliseconds())
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down: finishing in-flight requests", "timeout", cfg.HTTP.ShutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.HTTP.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+// maintain runs the periodic clean-ups (expired idempotency keys, unattached photos, …) every few minutes.
+// Each is safe when several instances run it at once.
+func maintain(ctx context.Context, svc *service.Service, a *app) {
+	t := time.NewTicker(5 * time.Minute)
+	defer t.Stop()
+	for {
+		if err := svc.Maintain(ctx); err != nil && ctx.Err() == nil {
+			a.log.Warn("maintenance", "error", err.Error())
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// printDemo tells a newcomer how to log in to the demo school with the dev login.
+func printDemo(w io.Writer, cfg configs.Config, d *service.Demo) {
+	base := strings.TrimRight(cfg.HTTP.PublicURL, "/") + "/api/v1"
+	var b strings.Builder
+	fmt.Fprintf(&b, "\nDemo school created: %s (class %s, parent invite code %s)\n", d.School, d.Class, d.InviteCode)
+	fmt.Fprintf(&b, "Dev login is on. Log in and bind, then call the API with the token:\n\n")
+	who := []struct{ label, name, phone string }{{"principal", d.Principal.Name, d.Principal.Phone}}
+	for _, t := range d.Teachers {
+		who = append(who, struct{ label, name, phone string }{"teacher", t.Name, t.Phone})
+	}
+	for _, p := range who {
+		fmt.Fprintf(&b, "# %s %s\nTOKEN=$(curl -s %s/auth/login -d '{\"code\":\"dev:%s\"}' | sed 's/.*\"token\":\"\\([^\"]*\\)\".*/\\1/')\n",
+			p.label, p.name, base, p.phone)
+		fmt.Fprintf(&b, "curl -s %s/auth/bind-phone -H \"Authorization: Bearer $TOKEN\" -d '{\"phone_code\":\"dev:%s\"}'\n\n", base, p.phone)
+	}
+	fmt.Fprintf(&b, "# parent of %s\nTOKEN=$(curl -s %s/auth/login -d '{\"code\":\"dev:parent1\"}' | sed 's/.*\"token\":\"\\([^\"]*\\)\".*/\\1/')\n", d.Class, base)
+	fmt.Fprintf(&b, "curl -s %s/auth/join -H \"Authorization: Bearer $TOKEN\" -d '{\"invite_code\":\"%s\",\"relation\":\"mother\",\"consent_version\":\"2026-09\"}'\n\n", base, d.InviteCode)
+	fmt.Fprintf(&b, "curl -s %s/me -H \"Authorization: Bearer $TOKEN\"\n\n", base)
+	_, _ = io.WriteString(w, b.String())
+	_ = os.Stdout.Sync()
+}
