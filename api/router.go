@@ -83,6 +83,7 @@ func New(d Deps) (http.Handler, error) {
 	for _, mount := range []func(open, login, bound *gin.RouterGroup){
 		s.authRoutes,
 		s.schoolRoutes,
+		s.adminRoutes,
 	} {
 		mount(open, login, bound)
 	}
