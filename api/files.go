@@ -1,0 +1,37 @@
+package api
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"schoolcheck/service"
+)
+
+// sendFile answers a generated download with a UTF-8 file name (RFC 6266/5987) that Excel on Windows and
+// the WeChat in-app browser both keep.
+func sendFile(c *gin.Context, f service.File) {
+	ascii := strings.Map(func(r rune) rune {
+		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' {
+			return '_'
+		}
+		return r
+	}, f.Name)
+	c.Header("Content-Disposition", `attachment; filename="`+ascii+`"; filename*=UTF-8''`+url.PathEscape(f.Name))
+	c.Header("Cache-Control", "private, no-store")
+	c.Data(http.StatusOK, f.ContentType, f.Data)
+}
+
+// wantsXLSX reports whether the report was asked for as an Excel workbook (format=xlsx); any other format
+// value but json is 400.
+func wantsXLSX(c *gin.Context) (bool, error) {
+	switch c.Query("format") {
+	case "", "json":
+		return false, nil
+	case "xlsx":
+		return true, nil
+	}
+	return false, service.E(service.ErrInvalid, "invalid_argument", "format 只能是 json 或 xlsx").Field("format", "json 或 xlsx")
+}
