@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -31,7 +32,8 @@ func newHTTPMetrics(reg *prometheus.Registry) *httpMetrics {
 	// A registry shared by several routers (tests) keeps the first registration.
 	for _, c := range []prometheus.Collector{m.requests, m.duration, m.inFlight} {
 		if err := reg.Register(c); err != nil {
-			if are, ok := err.(prometheus.AlreadyRegisteredError); ok {
+			var are prometheus.AlreadyRegisteredError
+			if errors.As(err, &are) {
 				switch v := are.ExistingCollector.(type) {
 				case *prometheus.CounterVec:
 					m.requests = v

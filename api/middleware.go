@@ -3,6 +3,7 @@ package api
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"net/http"
 	"regexp"
 	"runtime/debug"
@@ -40,7 +41,7 @@ func requestID(c *gin.Context) string { return c.GetString(ctxRequestID) }
 func (s *server) recovery(c *gin.Context) {
 	defer func() {
 		if p := recover(); p != nil {
-			if p == http.ErrAbortHandler {
+			if err, ok := p.(error); ok && errors.Is(err, http.ErrAbortHandler) {
 				panic(p)
 			}
 			s.log.ErrorContext(c.Request.Context(), "panic", "request_id", requestID(c), "panic", p, "stack", string(debug.Stack()))

@@ -67,8 +67,8 @@ type (
 		RemovedAt      *time.Time
 	}
 	m1CalendarDay struct {
-		SchoolID  string  `gorm:"primaryKey;size:36"`
-		Date      string  `gorm:"primaryKey;size:10"`
+		SchoolID  string `gorm:"primaryKey;size:36"`
+		Date      string `gorm:"primaryKey;size:10"`
 		Workday   bool
 		Note      string  `gorm:"size:100"`
 		Meals     *string `gorm:"size:100"`

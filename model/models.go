@@ -77,8 +77,8 @@ type ParentLink struct {
 // CalendarDay overrides one date of a school's calendar: a holiday, or a 调休 workday with its own window.
 // Meals is a JSON array, or NULL for the weekday default.
 type CalendarDay struct {
-	SchoolID  string  `gorm:"primaryKey;size:36"`
-	Date      string  `gorm:"primaryKey;size:10"`
+	SchoolID  string `gorm:"primaryKey;size:36"`
+	Date      string `gorm:"primaryKey;size:10"`
 	Workday   bool
 	Note      string  `gorm:"size:100"`
 	Meals     *string `gorm:"size:100"`
@@ -89,14 +89,14 @@ type CalendarDay struct {
 
 // AuditLog is written in the same transaction as every create, update and delete of school data.
 type AuditLog struct {
-	ID        string `gorm:"primaryKey;size:36"`
-	SchoolID  string `gorm:"size:36;index:idx_audit_entity,priority:1;index:idx_audit_school_at,priority:1"`
-	ActorID   string `gorm:"size:36"`
-	ActorName string `gorm:"size:64"`
-	Action    string `gorm:"size:16"`
-	Entity    string `gorm:"size:32;index:idx_audit_entity,priority:2"`
-	EntityID  string `gorm:"size:36;index:idx_audit_entity,priority:3"`
-	Changes   string `gorm:"type:text"`
+	ID        string    `gorm:"primaryKey;size:36"`
+	SchoolID  string    `gorm:"size:36;index:idx_audit_entity,priority:1;index:idx_audit_school_at,priority:1"`
+	ActorID   string    `gorm:"size:36"`
+	ActorName string    `gorm:"size:64"`
+	Action    string    `gorm:"size:16"`
+	Entity    string    `gorm:"size:32;index:idx_audit_entity,priority:2"`
+	EntityID  string    `gorm:"size:36;index:idx_audit_entity,priority:3"`
+	Changes   string    `gorm:"type:text"`
 	At        time.Time `gorm:"index:idx_audit_school_at,priority:2"`
 }
 
@@ -108,8 +108,8 @@ type IdempotencyKey struct {
 	RequestHash string `gorm:"size:64"`
 	Done        bool
 	Status      int
-	ContentType string `gorm:"size:100"`
-	Body        []byte `gorm:"type:mediumblob"`
+	ContentType string    `gorm:"size:100"`
+	Body        []byte    `gorm:"type:mediumblob"`
 	CreatedAt   time.Time `gorm:"index"`
 }
 

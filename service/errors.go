@@ -71,9 +71,7 @@ func (v invalid) err() error {
 		return nil
 	}
 	e := E(ErrInvalid, "invalid_argument", "请求内容有误，请检查后重试")
-	for k, r := range v {
-		e.Field(k, r)
-	}
+	e.Fields = map[string]string(v)
 	return e
 }
 
