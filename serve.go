@@ -24,7 +24,7 @@ import (
 func serve(ctx context.Context, cfg configs.Config, stdout io.Writer) error {
 	started := time.Now()
 	logger := newLogger(cfg, stdout)
-	logger.Info("config", "effective", cfg.Masked())
+	logger.Info("config", "effective", cfg.Masked().Flat())
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	a, err := build(ctx, cfg, logger)

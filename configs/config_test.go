@@ -100,3 +100,16 @@ func TestUnknownYAMLKeyRejected(t *testing.T) {
 		t.Fatalf("want an error naming the unknown key, got %v", err)
 	}
 }
+
+func TestExampleFileIsTheDefaults(t *testing.T) {
+	cfg, err := Load("config.example.yaml", envOf(nil))
+	if err != nil {
+		t.Fatalf("config.example.yaml does not load: %v", err)
+	}
+	want := Default()
+	want.WeChat.Templates = map[string]string{}
+	want.HTTP.TrustedProxies = []string{}
+	if fmt.Sprintf("%+v", cfg) != fmt.Sprintf("%+v", want) {
+		t.Fatalf("config.example.yaml drifted from Default():\n got %+v\nwant %+v", cfg, want)
+	}
+}

@@ -130,3 +130,27 @@ func MaskDSN(dsn string) string {
 	}
 	return dsn
 }
+
+// Flat lists every leaf as "yaml.path" → value, durations written as 5s, for the one startup log line.
+// Call it on Masked().
+func (c Config) Flat() map[string]string {
+	out := map[string]string{}
+	flatten(reflect.ValueOf(c), "", out)
+	return out
+}
+
+func flatten(v reflect.Value, prefix string, out map[string]string) {
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		name := strings.Split(t.Field(i).Tag.Get("yaml"), ",")[0]
+		if prefix != "" {
+			name = prefix + "." + name
+		}
+		fv := v.Field(i)
+		if fv.Kind() == reflect.Struct {
+			flatten(fv, name, out)
+			continue
+		}
+		out[name] = fmt.Sprint(fv.Interface())
+	}
+}
