@@ -1,0 +1,62 @@
+package api
+
+import (
+	"errors"
+	"io"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"schoolcheck/service"
+)
+
+// rosterRoutes: importing the staff roster from a spreadsheet, and the parents linked to a class.
+func (s *server) rosterRoutes(_, _, bound *gin.RouterGroup) {
+	// The multipart envelope around a 5 MiB file needs a little room of its own.
+	s.bodyLimit(bound.BasePath()+"/staff/import", service.MaxImportBytes+64<<10)
+	bound.POST("/staff/import", s.handle(s.importStaff))
+	bound.GET("/classes/:id/parents", s.handle(s.listClassParents))
+}
+
+// importStaff takes the multipart field "file" (.xlsx or .csv) and hands its bytes to the service.
+func (s *server) importStaff(c *gin.Context) error {
+	fh, err := c.FormFile("file")
+	var maxErr *http.MaxBytesError
+	switch {
+	case errors.As(err, &maxErr):
+		return err
+	case err != nil:
+		return service.E(service.ErrInvalid, "invalid_argument", "请以 multipart/form-data 上传文件").
+			Field("file", "请选择要导入的 .xlsx 或 .csv 文件")
+	case fh.Size > service.MaxImportBytes:
+		return service.E(service.ErrTooLarge, "payload_too_large", "导入文件不能超过 5 MB")
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return err
+	}
+	defer func() { _ = f.Close() }()
+	data, err := io.ReadAll(io.LimitReader(f, service.MaxImportBytes+1))
+	if err != nil {
+		return err
+	}
+	out, err := s.svc.ImportStaff(c.Request.Context(), actorOf(c), fh.Filename, data)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, out)
+	return nil
+}
+
+func (s *server) listClassParents(c *gin.Context) error {
+	page, err := pageQuery(c)
+	if err != nil {
+		return err
+	}
+	out, err := s.svc.ListClassParents(c.Request.Context(), actorOf(c), c.Param("id"), page)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, out)
+	return nil
+}
