@@ -84,6 +84,7 @@ func New(d Deps) (http.Handler, error) {
 		s.authRoutes,
 		s.schoolRoutes,
 		s.adminRoutes,
+		s.attendanceRoutes(r),
 		s.rosterRoutes,
 	} {
 		mount(open, login, bound)

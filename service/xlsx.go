@@ -28,6 +28,8 @@ type Table struct {
 	Totals  []any // nil for none
 	// CellStyle, when set, may return a style for a data cell (e.g. shading for weekends); 0 for default.
 	CellStyle func(row, col int, v any) int
+	// FreezeCols keeps this many leading columns (e.g. names) in view when scrolling right; 0 for none.
+	FreezeCols int
 }
 
 // workbook wraps excelize with the shared styles.
@@ -127,7 +129,13 @@ func (w *workbook) add(t Table) error {
 			_ = f.SetCellStyle(t.Sheet, cell, cell, w.total)
 		}
 	}
-	if err := f.SetPanes(t.Sheet, &excelize.Panes{Freeze: true, YSplit: 2, TopLeftCell: "A3", ActivePane: "bottomLeft"}); err != nil {
+	panes := &excelize.Panes{Freeze: true, YSplit: 2, TopLeftCell: "A3", ActivePane: "bottomLeft"}
+	if t.FreezeCols > 0 {
+		topLeft, _ := excelize.CoordinatesToCellName(t.FreezeCols+1, 3)
+		panes = &excelize.Panes{Freeze: true, XSplit: t.FreezeCols, YSplit: 2, TopLeftCell: topLeft, ActivePane: "bottomRight",
+			Selection: []excelize.Selection{{SQRef: topLeft, ActiveCell: topLeft, Pane: "bottomRight"}}}
+	}
+	if err := f.SetPanes(t.Sheet, panes); err != nil {
 		return err
 	}
 	orientation, fit := "landscape", true

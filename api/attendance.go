@@ -1,0 +1,118 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"schoolcheck/service"
+)
+
+// attendanceRoutes mounts office sign-in (坐班): punches, the office QR code and its display pages (served
+// outside /api/v1, without login), day statuses, leave and make-up requests, and the monthly report.
+func (s *server) attendanceRoutes(r *gin.Engine) func(open, login, bound *gin.RouterGroup) {
+	return func(_, _, bound *gin.RouterGroup) {
+		bound.POST("/attendance/punches", s.handle(s.punch))
+		bound.GET("/attendance/qr", s.handle(s.officeQR))
+		bound.GET("/attendance/days", s.handle(s.attendanceDays))
+		bound.POST("/attendance/displays", s.handle(s.createDisplay))
+		bound.GET("/attendance/displays", s.handle(s.listDisplays))
+		bound.DELETE("/attendance/displays/:id", s.handle(s.revokeDisplay))
+		bound.POST("/attendance/leaves", s.handle(s.requestLeave))
+		bound.POST("/attendance/corrections", s.handle(s.requestCorrection))
+		bound.GET("/attendance/requests", s.handle(s.listRequests))
+		bound.POST("/attendance/requests/:id/decision", s.handle(s.decideRequest))
+		bound.GET("/reports/attendance", s.handle(s.attendanceReport))
+		limit := s.rateLimit("display", 120, time.Minute)
+		r.GET("/display/:token", limit, s.displayPage)
+		r.GET("/display/:token/qr.json", limit, s.handle(s.displayQR))
+	}
+}
+
+// punchBody is the JSON of POST /attendance/punches. The client sends no time: the server's clock rules.
+type punchBody struct {
+	Kind      string   `json:"kind"`
+	Lat       *float64 `json:"lat"`
+	Lng       *float64 `json:"lng"`
+	AccuracyM *float64 `json:"accuracy_m"`
+	QRToken   string   `json:"qr_token"`
+}
+
+// punch answers 201 with a new punch, or 200 with the day's first "in" when a second "in" kept it.
+func (s *server) punch(c *gin.Context) error {
+	var in punchBody
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	out, created, err := s.svc.Punch(c.Request.Context(), actorOf(c), service.PunchInput{Kind: in.Kind, Lat: in.Lat,
+		Lng: in.Lng, AccuracyM: in.AccuracyM, QRToken: in.QRToken})
+	if err != nil {
+		return err
+	}
+	status := http.StatusCreated
+	if !created {
+		status = http.StatusOK
+	}
+	c.JSON(status, out)
+	return nil
+}
+
+func (s *server) officeQR(c *gin.Context) error {
+	out, err := s.svc.OfficeQR(c.Request.Context(), actorOf(c))
+	if err != nil {
+		return err
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, out)
+	return nil
+}
+
+func (s *server) attendanceDays(c *gin.Context) error {
+	items, err := s.svc.AttendanceDays(c.Request.Context(), actorOf(c), service.AttendanceDaysQuery{
+		Month: c.Query("month"), UserID: c.Query("user_id")})
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, gin.H{"items": items})
+	return nil
+}
+
+// displayOut is a display link as the API shows it; url carries the secret and is only in the 201 answer.
+type displayOut struct {
+	service.Display
+	URL string `json:"url,omitempty"`
+}
+
+func (s *server) createDisplay(c *gin.Context) error {
+	var in struct {
+		Name string `json:"name"`
+	}
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	d, err := s.svc.CreateDisplay(c.Request.Context(), actorOf(c), in.Name)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusCreated, displayOut{Display: d, URL: strings.TrimRight(s.publicURL, "/") + "/display/" + d.Token})
+	return nil
+}
+
+func (s *server) listDisplays(c *gin.Context) error {
+	items, err := s.svc.ListDisplays(c.Request.Context(), actorOf(c))
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, gin.H{"items": items})
+	return nil
+}
+
+func (s *server) revokeDisplay(c *gin.Context) error {
+	if err := s.svc.RevokeDisplay(c.Request.Context(), actorOf(c), c.Param("id")); err != nil {
+		return err
+	}
+	c.Status(http.StatusNoContent)
+	return nil
+}

@@ -1,0 +1,80 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"schoolcheck/service"
+)
+
+func (s *server) requestLeave(c *gin.Context) error {
+	var in struct {
+		Type   string `json:"type"`
+		From   string `json:"from"`
+		To     string `json:"to"`
+		Reason string `json:"reason"`
+	}
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	out, err := s.svc.RequestLeave(c.Request.Context(), actorOf(c), service.LeaveInput{Type: in.Type, From: in.From,
+		To: in.To, Reason: in.Reason})
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusCreated, out)
+	return nil
+}
+
+func (s *server) requestCorrection(c *gin.Context) error {
+	var in struct {
+		Date   string `json:"date"`
+		Kind   string `json:"kind"`
+		Reason string `json:"reason"`
+	}
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	out, err := s.svc.RequestCorrection(c.Request.Context(), actorOf(c), service.CorrectionInput{Date: in.Date,
+		Kind: in.Kind, Reason: in.Reason})
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusCreated, out)
+	return nil
+}
+
+func (s *server) listRequests(c *gin.Context) error {
+	page, err := pageQuery(c)
+	if err != nil {
+		return err
+	}
+	out, err := s.svc.ListRequests(c.Request.Context(), actorOf(c), service.RequestQuery{Status: c.Query("status"),
+		UserID: c.Query("user_id"), Page: page})
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, out)
+	return nil
+}
+
+func (s *server) decideRequest(c *gin.Context) error {
+	var in struct {
+		Approve *bool  `json:"approve"`
+		Comment string `json:"comment"`
+	}
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	if in.Approve == nil {
+		return service.E(service.ErrInvalid, "invalid_argument", "缺少 approve").Field("approve", "必填，true 或 false")
+	}
+	out, err := s.svc.DecideRequest(c.Request.Context(), actorOf(c), c.Param("id"), service.DecisionInput{
+		Approve: *in.Approve, Comment: in.Comment})
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, out)
+	return nil
+}
