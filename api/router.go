@@ -86,6 +86,7 @@ func New(d Deps) (http.Handler, error) {
 		s.adminRoutes,
 		s.attendanceRoutes(r),
 		s.rosterRoutes,
+		s.mealRoutes,
 	} {
 		mount(open, login, bound)
 	}

@@ -12,5 +12,8 @@ func (s *Service) Maintain(ctx context.Context) error {
 	if _, err := s.PurgeIdempotencyKeys(ctx); err != nil {
 		errs = append(errs, err)
 	}
+	if err := s.maintainMeals(ctx); err != nil {
+		errs = append(errs, err)
+	}
 	return errors.Join(errs...)
 }

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"time"
 
+	"golang.org/x/sync/semaphore"
 	"gorm.io/gorm"
 
 	"schoolcheck/service/wechat"
@@ -53,11 +54,14 @@ type Service struct {
 	secret []byte
 	ttl    time.Duration
 	now    func() time.Time
+	// photoMem bounds the memory that concurrent photo decodes hold (see photoMemoryBudget).
+	photoMem *semaphore.Weighted
 }
 
 // New builds the service from its dependencies.
 func New(d Deps) *Service {
-	s := &Service{db: d.DB, store: d.Store, wx: d.WeChat, log: d.Logger, secret: d.JWTSecret, ttl: d.TokenTTL, now: d.Now}
+	s := &Service{db: d.DB, store: d.Store, wx: d.WeChat, log: d.Logger, secret: d.JWTSecret, ttl: d.TokenTTL, now: d.Now,
+		photoMem: semaphore.NewWeighted(photoMemoryBudget)}
 	if s.now == nil {
 		s.now = time.Now
 	}

@@ -1,0 +1,95 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"schoolcheck/service"
+)
+
+// feedbackRoutes: parents' feedback on school meals and the school's answers.
+func (s *server) feedbackRoutes(bound *gin.RouterGroup) {
+	bound.POST("/feedback", s.handle(s.createFeedback))
+	bound.GET("/feedback", s.handle(s.listFeedback))
+	bound.GET("/feedback/:id", s.handle(s.getFeedback))
+	bound.POST("/feedback/:id/replies", s.handle(s.replyFeedback))
+	bound.POST("/feedback/:id/close", s.handle(s.closeFeedback))
+}
+
+func (s *server) createFeedback(c *gin.Context) error {
+	var in struct {
+		Category string   `json:"category"`
+		Content  string   `json:"content"`
+		MealID   string   `json:"meal_id"`
+		Date     string   `json:"date"`
+		Meal     string   `json:"meal"`
+		PhotoIDs []string `json:"photo_ids"`
+		ClassID  string   `json:"class_id"`
+	}
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	out, err := s.svc.CreateFeedback(c.Request.Context(), actorOf(c), service.FeedbackInput{Category: in.Category,
+		Content: in.Content, MealID: in.MealID, Date: in.Date, Meal: in.Meal, PhotoIDs: in.PhotoIDs, ClassID: in.ClassID})
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusCreated, out)
+	return nil
+}
+
+func (s *server) listFeedback(c *gin.Context) error {
+	page, err := pageQuery(c)
+	if err != nil {
+		return err
+	}
+	out, err := s.svc.ListFeedback(c.Request.Context(), actorOf(c), service.FeedbackQuery{Status: c.Query("status"), Page: page})
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, out)
+	return nil
+}
+
+func (s *server) getFeedback(c *gin.Context) error {
+	out, err := s.svc.GetFeedback(c.Request.Context(), actorOf(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, out)
+	return nil
+}
+
+func (s *server) replyFeedback(c *gin.Context) error {
+	var in struct {
+		Content string `json:"content"`
+	}
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	out, err := s.svc.ReplyFeedback(c.Request.Context(), actorOf(c), c.Param("id"), in.Content)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusCreated, out)
+	return nil
+}
+
+func (s *server) closeFeedback(c *gin.Context) error {
+	var in struct {
+		Satisfied *bool `json:"satisfied"`
+	}
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	if in.Satisfied == nil {
+		return service.E(service.ErrInvalid, "invalid_argument", "请说明是否满意").Field("satisfied", "必填")
+	}
+	out, err := s.svc.CloseFeedback(c.Request.Context(), actorOf(c), c.Param("id"), *in.Satisfied)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, out)
+	return nil
+}

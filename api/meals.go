@@ -1,0 +1,125 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"schoolcheck/service"
+)
+
+// mealRoutes mounts the accompanied-meals module: photos, 陪餐 records and the duty roster, parent feedback,
+// subscribe-message consents and the meals report.
+func (s *server) mealRoutes(open, login, bound *gin.RouterGroup) {
+	s.photoRoutes(open, login, bound)
+	bound.POST("/meals", s.handle(s.createMeal))
+	bound.GET("/meals", s.handle(s.listMeals))
+	bound.GET("/meals/duty", s.handle(s.mealDuties))
+	bound.PUT("/meals/duty", s.handle(s.setMealDuty))
+	bound.GET("/meals/:id", s.handle(s.getMeal))
+	bound.PATCH("/meals/:id", s.handle(s.updateMeal))
+	s.feedbackRoutes(bound)
+	s.subscriptionRoutes(bound)
+	bound.GET("/reports/meals", s.handle(s.mealReport))
+}
+
+// mealBody is the JSON of POST /meals.
+type mealBody struct {
+	Date     string              `json:"date"`
+	Meal     string              `json:"meal"`
+	Dishes   []string            `json:"dishes"`
+	Ratings  service.MealRatings `json:"ratings"`
+	Comment  string              `json:"comment"`
+	Issues   string              `json:"issues"`
+	PhotoIDs []string            `json:"photo_ids"`
+	ClassID  string              `json:"class_id"`
+}
+
+func (s *server) createMeal(c *gin.Context) error {
+	var in mealBody
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	out, err := s.svc.CreateMeal(c.Request.Context(), actorOf(c), service.MealInput{Date: in.Date, Meal: in.Meal,
+		Dishes: in.Dishes, Ratings: in.Ratings, Comment: in.Comment, Issues: in.Issues, PhotoIDs: in.PhotoIDs,
+		ClassID: in.ClassID})
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusCreated, out)
+	return nil
+}
+
+func (s *server) listMeals(c *gin.Context) error {
+	page, err := pageQuery(c)
+	if err != nil {
+		return err
+	}
+	out, err := s.svc.ListMeals(c.Request.Context(), actorOf(c), service.MealQuery{From: c.Query("from"),
+		To: c.Query("to"), Meal: c.Query("meal"), Role: c.Query("role"), Page: page})
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, out)
+	return nil
+}
+
+func (s *server) getMeal(c *gin.Context) error {
+	out, err := s.svc.GetMeal(c.Request.Context(), actorOf(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, out)
+	return nil
+}
+
+func (s *server) updateMeal(c *gin.Context) error {
+	var in struct {
+		Dishes   *[]string            `json:"dishes"`
+		Ratings  *service.MealRatings `json:"ratings"`
+		Comment  *string              `json:"comment"`
+		Issues   *string              `json:"issues"`
+		PhotoIDs *[]string            `json:"photo_ids"`
+	}
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	out, err := s.svc.UpdateMeal(c.Request.Context(), actorOf(c), c.Param("id"), service.MealPatch{Dishes: in.Dishes,
+		Ratings: in.Ratings, Comment: in.Comment, Issues: in.Issues, PhotoIDs: in.PhotoIDs})
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, out)
+	return nil
+}
+
+func (s *server) setMealDuty(c *gin.Context) error {
+	var in struct {
+		Date     string  `json:"date"`
+		Meal     string  `json:"meal"`
+		LeaderID *string `json:"leader_id"`
+	}
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	leader := ""
+	if in.LeaderID != nil {
+		leader = *in.LeaderID
+	}
+	out, err := s.svc.SetMealDuty(c.Request.Context(), actorOf(c), service.MealDutyInput{Date: in.Date, Meal: in.Meal,
+		LeaderID: leader})
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, out)
+	return nil
+}
+
+func (s *server) mealDuties(c *gin.Context) error {
+	items, err := s.svc.MealDuties(c.Request.Context(), actorOf(c), c.Query("from"), c.Query("to"))
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, gin.H{"items": items})
+	return nil
+}

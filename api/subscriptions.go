@@ -1,0 +1,38 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+)
+
+// subscriptionRoutes: one-time subscribe-message consents granted in the mini-program.
+func (s *server) subscriptionRoutes(bound *gin.RouterGroup) {
+	bound.POST("/subscriptions", s.handle(s.addSubscription))
+	bound.GET("/subscriptions", s.handle(s.listSubscriptions))
+}
+
+func (s *server) addSubscription(c *gin.Context) error {
+	var in struct {
+		Template string `json:"template"`
+		Count    int    `json:"count"`
+	}
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	out, err := s.svc.AddSubscription(c.Request.Context(), actorOf(c), in.Template, in.Count)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusCreated, out)
+	return nil
+}
+
+func (s *server) listSubscriptions(c *gin.Context) error {
+	items, err := s.svc.Subscriptions(c.Request.Context(), actorOf(c))
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, gin.H{"items": items})
+	return nil
+}
