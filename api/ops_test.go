@@ -126,7 +126,13 @@ func TestNoSecretsInLogs(t *testing.T) {
 	bound, _ := e.BindPhone(tok, teacherPhone)
 	tokens = append(tokens, bound)
 	e.Get("me", bound).Want(http.StatusOK)
-	// WeChat failing: an error answer, a 500, and down.
+	// WeChat failing: an error answer, a 500, and down. The fake is the package's: leave it clean.
+	t.Cleanup(func() {
+		e.WX.SetErrcode("/sns/jscode2session", 0, 0)
+		e.WX.SetErrcode("/wxa/business/getuserphonenumber", 0, 0)
+		e.WX.FailNext(0, 0)
+		e.WX.SetDown(false)
+	})
 	e.WX.AddCode("fail-code", "oFail1", "")
 	e.WX.SetErrcode("/sns/jscode2session", -1, 1)
 	e.Post("auth/login", "", map[string]string{"code": "fail-code"})
