@@ -4,7 +4,11 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
+	"fmt"
 	"io"
+	"mime"
+	"mime/multipart"
 	"net/http"
 	"strings"
 
@@ -15,7 +19,7 @@ import (
 
 // idempotency implements Idempotency-Key for POSTs: the same user, key and request get the first response
 // again; the key with another request is 422; while the first runs, 409. The request is identified by
-// method, route and body (for multipart uploads, whose boundaries differ per retry, by method and route).
+// method, route and body.
 func (s *server) idempotency(c *gin.Context) {
 	key := c.GetHeader("Idempotency-Key")
 	if c.Request.Method != http.MethodPost || key == "" {
@@ -29,14 +33,17 @@ func (s *server) idempotency(c *gin.Context) {
 	a := actorOf(c)
 	h := sha256.New()
 	h.Write([]byte(c.Request.Method + " " + c.Request.URL.Path + "?" + c.Request.URL.RawQuery + "\n"))
-	if !strings.HasPrefix(c.ContentType(), "multipart/") {
-		body, err := io.ReadAll(c.Request.Body)
-		if err != nil {
-			s.writeError(c, err)
-			return
-		}
-		h.Write(body)
-		c.Request.Body = io.NopCloser(bytes.NewReader(body))
+	// The body is read within the route's size limit and handed on; a multipart upload is identified by its
+	// parts' names and contents, since its boundary changes on every retry.
+	body, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.Request.Body = io.NopCloser(bytes.NewReader(body))
+	if err := hashBody(h, c.ContentType(), c.GetHeader("Content-Type"), body); err != nil {
+		fail(c, http.StatusBadRequest, "invalid_argument", "无法解析上传内容")
+		return
 	}
 	hash := hex.EncodeToString(h.Sum(nil))
 	ctx := c.Request.Context()
@@ -93,4 +100,30 @@ func (r *recorder) Write(b []byte) (int, error) {
 func (r *recorder) WriteString(s string) (int, error) {
 	r.body.WriteString(s)
 	return r.ResponseWriter.WriteString(s)
+}
+
+// hashBody writes what identifies a request body into h.
+func hashBody(h io.Writer, mediaType, contentType string, body []byte) error {
+	if !strings.HasPrefix(mediaType, "multipart/") {
+		_, err := h.Write(body)
+		return err
+	}
+	_, params, err := mime.ParseMediaType(contentType)
+	if err != nil || params["boundary"] == "" {
+		return errors.New("multipart without a boundary")
+	}
+	mr := multipart.NewReader(bytes.NewReader(body), params["boundary"])
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		_, _ = fmt.Fprintf(h, "part %q\n", part.FormName())
+		if _, err := io.Copy(h, part); err != nil {
+			return err
+		}
+	}
 }

@@ -146,3 +146,20 @@ func TestIdempotencyKeyKept24Hours(t *testing.T) {
 		t.Fatal("the purge dropped a fresh key")
 	}
 }
+
+// A retried upload carries a new multipart boundary: the same file is a replay, another file under the same
+// key is refused rather than answered with the first file's result.
+func TestIdempotencyMultipartByContent(t *testing.T) {
+	e := apitest.New(t)
+	sc := e.School()
+	key := map[string]string{"Idempotency-Key": "import-1"}
+	good := []byte("姓名,手机号,角色,学科\n周老师," + apitest.Phone() + ",教师,语文\n")
+	first := e.Upload("staff/import", sc.Principal.Token, "file", "a.csv", good, nil, key).Want(http.StatusOK)
+	again := e.Upload("staff/import", sc.Principal.Token, "file", "a.csv", good, nil, key).Want(http.StatusOK)
+	if string(first.Body) != string(again.Body) || again.Header.Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("same file, same key: want the first answer replayed, got %s / %s", first.Body, again.Body)
+	}
+	other := []byte("姓名,手机号,角色,学科\n吴老师," + apitest.Phone() + ",教师,语文\n")
+	e.Upload("staff/import", sc.Principal.Token, "file", "a.csv", other, nil, key).
+		WantError(http.StatusUnprocessableEntity, "idempotency_key_reused")
+}

@@ -36,6 +36,7 @@ func (s *Service) SeedDemo(ctx context.Context) (*Demo, error) {
 		Fence:    Fence{Name: "行政楼", Lat: 28.6829, Lng: 115.8579, RadiusM: 300}}
 	st := DefaultSettings(s.now())
 	st.Attendance.Fences = []Fence{d.Fence}
+	st.Attendance.Methods = []string{"location", "qr"}
 	for _, day := range weekdayKeys {
 		st.Attendance.Windows[day] = Window{In: "07:50", Out: "17:30"}
 		st.Meals.Served[day] = []string{"breakfast", "lunch"}

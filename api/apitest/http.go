@@ -3,6 +3,7 @@ package apitest
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -62,7 +63,17 @@ func (e *Env) Do(r Req) *Response {
 	return e.serve(req)
 }
 
+// serve gives every request a client address of its own (httptest would send all from 192.0.2.1, and the
+// per-IP login limit is shared by the whole package through Redis), unless the test names one with
+// ClientIPHeader to exercise the per-IP limit.
 func (e *Env) serve(req *http.Request) *Response {
+	ip := req.Header.Get(ClientIPHeader)
+	req.Header.Del(ClientIPHeader)
+	if ip == "" {
+		n := unique()
+		ip = fmt.Sprintf("10.%d.%d.%d", n>>16&0xff, n>>8&0xff, n&0xff)
+	}
+	req.RemoteAddr = ip + ":40000"
 	w := httptest.NewRecorder()
 	e.Handler.ServeHTTP(w, req)
 	return &Response{T: e.T, Code: w.Code, Header: w.Header(), Body: w.Body.Bytes()}
