@@ -74,10 +74,14 @@ type Option func(*options)
 type options struct {
 	store storagetest.ObjectStore
 	now   time.Time
+	ownDB bool
 }
 
 // WithStore uses a given object store (e.g. a MinIO process the test stops and starts).
 func WithStore(s storagetest.ObjectStore) Option { return func(o *options) { o.store = s } }
+
+// WithOwnDatabase gives the environment a database of its own (for tests that break it).
+func WithOwnDatabase() Option { return func(o *options) { o.ownDB = true } }
 
 // WithNow starts the clock at t.
 func WithNow(t time.Time) Option { return func(o *options) { o.now = t } }
@@ -98,6 +102,8 @@ func New(t testing.TB, opts ...Option) *Env {
 	if db == nil { // no TestMain: a database and a fake of the test's own
 		db = modeltest.Open(t)
 		wx = wechattest.New(t)
+	} else if o.ownDB {
+		db = modeltest.Open(t)
 	}
 	if o.store == nil {
 		o.store = storagetest.Store(t)
