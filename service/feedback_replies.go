@@ -44,8 +44,14 @@ func (s *Service) ReplyFeedback(ctx context.Context, a *Actor, id, content strin
 		if res.Error != nil {
 			return res.Error
 		}
-		if res.RowsAffected == 0 {
-			return conflict("feedback_closed", "该反馈已关闭，不能再回复")
+		if res.RowsAffected == 0 { // closed meanwhile, or (MySQL counts changed rows) nothing to change
+			var st []string
+			if err := tx.Model(&model.Feedback{}).Scopes(a.scope()).Where("id = ?", fb.ID).Pluck("status", &st).Error; err != nil {
+				return err
+			}
+			if len(st) == 0 || st[0] == FeedbackClosed {
+				return conflict("feedback_closed", "该反馈已关闭，不能再回复")
+			}
 		}
 		if leader {
 			if err := tx.Model(&model.Feedback{}).Scopes(a.scope()).Where("id = ? AND first_reply_at IS NULL", fb.ID).

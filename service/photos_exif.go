@@ -9,30 +9,54 @@ import (
 // exifOrientation reads the EXIF Orientation tag (1–8) of a JPEG, or 1 when there is none. Phones store
 // portrait photos sideways with this tag; the stored copy has no EXIF, so the rotation is applied instead.
 func exifOrientation(b []byte) int {
+	o := 1
+	walkJPEG(b, func(marker byte, seg []byte) bool {
+		if marker == 0xE1 && len(seg) > 6 && string(seg[:6]) == "Exif\x00\x00" {
+			o = tiffOrientation(seg[6:])
+			return false
+		}
+		return true
+	})
+	return o
+}
+
+// jpegProgressive reports a progressive JPEG (SOF2), whose decoder keeps every DCT coefficient in memory.
+func jpegProgressive(b []byte) bool {
+	progressive := false
+	walkJPEG(b, func(marker byte, _ []byte) bool {
+		if marker == 0xC2 || marker == 0xC6 || marker == 0xCA || marker == 0xCE {
+			progressive = true
+		}
+		return !progressive
+	})
+	return progressive
+}
+
+// walkJPEG calls fn with each header segment of a JPEG (marker and payload) until the scan starts, the
+// data ends or fn returns false.
+func walkJPEG(b []byte, fn func(marker byte, seg []byte) bool) {
 	i := 2 // after SOI
 	for i+4 <= len(b) {
 		if b[i] != 0xFF {
-			return 1
+			return
 		}
 		marker := b[i+1]
 		if marker == 0xD8 || (marker >= 0xD0 && marker <= 0xD7) || marker == 0x01 || marker == 0xFF {
 			i += 2
 			continue
 		}
-		if marker == 0xDA || marker == 0xD9 { // start of scan or end: no more metadata
-			return 1
+		if marker == 0xDA || marker == 0xD9 { // start of scan or end: no more headers
+			return
 		}
 		n := int(binary.BigEndian.Uint16(b[i+2:]))
 		if n < 2 || i+2+n > len(b) {
-			return 1
+			return
 		}
-		seg := b[i+4 : i+2+n]
-		if marker == 0xE1 && len(seg) > 6 && string(seg[:6]) == "Exif\x00\x00" {
-			return tiffOrientation(seg[6:])
+		if !fn(marker, b[i+4:i+2+n]) {
+			return
 		}
 		i += 2 + n
 	}
-	return 1
 }
 
 // tiffOrientation finds tag 0x0112 in IFD0 of a TIFF structure.

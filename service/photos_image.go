@@ -74,8 +74,10 @@ func decodeImage(format string, b []byte) (image.Image, error) {
 }
 
 // decodeCost estimates the bytes a decode of cfg holds at its peak: the decoded image (worst case per colour
-// model), the first half-size step (RGBA, a quarter of the pixels at 4 bytes) and the output with its encoder.
-func decodeCost(cfg image.Config) int64 {
+// model), the coefficients a progressive JPEG decoder keeps (4 bytes per coefficient, up to three full-size
+// components), the first half-size step (RGBA, a quarter of the pixels at 4 bytes) and the output with its
+// encoder. An estimate over the budget takes the whole budget: that decode runs alone.
+func decodeCost(cfg image.Config, progressive bool) int64 {
 	perPixel := int64(4)
 	switch cfg.ColorModel {
 	case color.GrayModel:
@@ -89,6 +91,9 @@ func decodeCost(cfg image.Config) int64 {
 	}
 	if _, ok := cfg.ColorModel.(color.Palette); ok {
 		perPixel = 1
+	}
+	if progressive {
+		perPixel += 12
 	}
 	px := int64(cfg.Width) * int64(cfg.Height)
 	cost := px*(perPixel+1) + photoLongSide*photoLongSide*4 + 4<<20
@@ -118,7 +123,7 @@ func (s *Service) processPhoto(ctx context.Context, data []byte) (processedPhoto
 	if int64(cfg.Width)*int64(cfg.Height) > maxPhotoPixels {
 		return processedPhoto{}, invalidPhoto("照片像素过多（超过 4000 万像素），请压缩后再上传")
 	}
-	cost := decodeCost(cfg)
+	cost := decodeCost(cfg, format == formatJPEG && jpegProgressive(data))
 	if err := s.photoMem.Acquire(ctx, cost); err != nil {
 		return processedPhoto{}, err
 	}

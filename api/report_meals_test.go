@@ -1,0 +1,136 @@
+package api_test
+
+import (
+	"bytes"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"schoolcheck/service"
+)
+
+// The month of 2026-11 up to Wednesday the 25th: lunch on 18 days (weekdays, less the 3rd made a holiday,
+// plus Saturday the 21st made a 调休 workday); leaders came on the 24th (two of them) and the 25th; a
+// parent on the 23rd, whose duty leader did not come; two feedbacks, one answered after 3 hours.
+func TestMealReport(t *testing.T) {
+	e := mealEnv(t)
+	sc := e.School()
+	l1, l2 := sc.Leader("甲主任"), sc.Leader("乙主任")
+	parent := sc.Parent(sc.Class(nil))
+	p := sc.Principal.Token
+	e.Put("calendar/2026-11-03", p, map[string]any{"workday": false, "note": "校庆"}).Want(http.StatusOK)
+	e.Put("calendar/2026-11-21", p, map[string]any{"workday": true, "note": "调休"}).Want(http.StatusOK)
+	e.Put("meals/duty", p, map[string]any{"date": "2026-11-23", "meal": "lunch", "leader_id": l1.ID}).Want(http.StatusOK)
+	e.Put("meals/duty", p, map[string]any{"date": "2026-11-24", "meal": "lunch", "leader_id": l2.ID}).Want(http.StatusOK)
+	e.Post("meals", l1.Token, mealReq("2026-11-24", photoID(e, l1.Token))).Want(http.StatusCreated)
+	e.Post("meals", l2.Token, mealReq("2026-11-24", photoID(e, l2.Token))).Want(http.StatusCreated)
+	e.Post("meals", l1.Token, mealReq("2026-11-25", photoID(e, l1.Token))).Want(http.StatusCreated)
+	e.Post("meals", parent.Token, mealReq("2026-11-23")).Want(http.StatusCreated)
+	answered := e.Post("feedback", parent.Token, map[string]any{"category": "price", "content": "价格偏高"}).
+		Want(http.StatusCreated).Str("id")
+	e.Post("feedback", parent.Token, map[string]any{"category": "taste", "content": "偏咸"}).Want(http.StatusCreated)
+	e.Clock.Advance(3 * time.Hour)
+	l1tok := e.Relogin(l1)
+	e.Post("feedback/"+answered+"/replies", l1tok, map[string]string{"content": "下月调整"}).Want(http.StatusCreated)
+	e.Clock.Advance(time.Hour)
+	e.Post("feedback/"+answered+"/replies", l1tok, map[string]string{"content": "补充"}).Want(http.StatusCreated)
+
+	var rep service.MealReport
+	e.Get("reports/meals?month=2026-11", l1tok).Want(http.StatusOK).JSON(&rep)
+	if rep.Served != 18 || rep.Covered != 2 || rep.Coverage != 0.1111 || rep.ParentMeals != 1 || len(rep.Uncovered) != 16 {
+		t.Fatalf("served %d covered %d coverage %v parents %d uncovered %d", rep.Served, rep.Covered, rep.Coverage,
+			rep.ParentMeals, len(rep.Uncovered))
+	}
+	i := slices.IndexFunc(rep.Uncovered, func(u service.UncoveredMeal) bool { return u.Date == "2026-11-23" })
+	if i < 0 || rep.Uncovered[i].DutyLeader == nil || rep.Uncovered[i].DutyLeader.Name != "甲主任" {
+		t.Fatalf("uncovered 23rd: %+v", rep.Uncovered)
+	}
+	for _, u := range rep.Uncovered {
+		if u.Date == "2026-11-03" || u.Date == "2026-11-22" || u.Date > "2026-11-25" {
+			t.Fatalf("not served but counted: %+v", u)
+		}
+	}
+	if fb := rep.Feedback; fb.Received != 2 || fb.Open != 1 || fb.MedianReplyHours == nil || *fb.MedianReplyHours != 3 {
+		t.Fatalf("feedback %+v", fb)
+	}
+	// Future months serve nothing yet; a bad month is 400.
+	e.Get("reports/meals?month=2026-12", l1tok).Want(http.StatusOK).JSON(&rep)
+	if rep.Served != 0 || rep.Coverage != 0 {
+		t.Fatalf("future month %+v", rep)
+	}
+	e.Get("reports/meals?month=2026-13", l1tok).WantError(400, "invalid_argument")
+	e.Get("reports/meals?month=2026-11&format=pdf", l1tok).WantError(400, "invalid_argument")
+
+	// The workbook.
+	r := e.Get("reports/meals?month=2026-11&format=xlsx", l1tok).Want(http.StatusOK)
+	if ct := r.Header.Get("Content-Type"); ct != service.XLSXType {
+		t.Fatalf("content type %q", ct)
+	}
+	name := "2026-11 陪餐报表 " + sc.Name + ".xlsx"
+	if cd := r.Header.Get("Content-Disposition"); !strings.HasPrefix(cd, "attachment;") ||
+		!strings.Contains(cd, "filename*=UTF-8''"+url.PathEscape(name)) {
+		t.Fatalf("content disposition %q", cd)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(r.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if got := f.GetSheetList(); !slices.Equal(got, []string{"陪餐汇总", "陪餐明细", "未陪餐"}) {
+		t.Fatalf("sheets %v", got)
+	}
+	rows, err := f.GetRows("陪餐明细")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(rows[1], []string{"日期", "星期", "餐次", "值班领导", "陪餐领导", "家长陪餐（人次）", "是否陪餐"}) {
+		t.Fatalf("header %v", rows[1])
+	}
+	if len(rows) != 2+18+1 || rows[20][0] != "合计" || rows[20][2] != "18 餐" || rows[20][6] != "11.1%" {
+		t.Fatalf("%d rows, last %v", len(rows), rows[len(rows)-1])
+	}
+	last := slices.IndexFunc(rows, func(r []string) bool { return len(r) > 0 && r[0] == "2026-11-24" })
+	if last < 0 || rows[last][1] != "周二" || rows[last][2] != "午餐" || rows[last][3] != "乙主任" ||
+		rows[last][4] != "甲主任、乙主任" || rows[last][6] != "是" {
+		t.Fatalf("24th row %v", rows[last])
+	}
+	panes, err := f.GetPanes("陪餐明细")
+	if err != nil || !panes.Freeze || panes.YSplit != 2 {
+		t.Fatalf("header not frozen: %+v %v", panes, err)
+	}
+	if w, _ := f.GetColWidth("陪餐明细", "E"); w != 28 {
+		t.Fatalf("column E width %v", w)
+	}
+	if lay, _ := f.GetPageLayout("陪餐明细"); lay.Orientation == nil || *lay.Orientation != "landscape" {
+		t.Fatalf("page layout %+v", lay)
+	}
+	missed, _ := f.GetRows("未陪餐")
+	if len(missed) != 2+16+1 || missed[len(missed)-1][2] != "16 餐" {
+		t.Fatalf("uncovered sheet %v", missed[len(missed)-1])
+	}
+}
+
+func TestMealReportAccess(t *testing.T) {
+	e := mealEnv(t)
+	sc := e.School()
+	other := e.SchoolIn(sc.Region)
+	far := e.School()
+	insp, farInsp := e.Inspector(sc.Region), e.Inspector(far.Region)
+	teacher, parent := sc.Teacher("teacher"), sc.Parent(sc.Class(nil))
+	q := "reports/meals?month=2026-11"
+	e.Get(q+"&school_id="+sc.ID, insp.Token).Want(http.StatusOK)
+	e.Get(q+"&school_id="+other.ID+"&format=xlsx", insp.Token).Want(http.StatusOK)
+	e.Get(q, insp.Token).WantError(400, "invalid_argument")
+	e.Get(q+"&school_id="+sc.ID, farInsp.Token).WantError(404, "not_found")
+	e.Get(q, teacher.Token).WantError(403, "forbidden")
+	e.Get(q, parent.Token).WantError(403, "forbidden")
+	e.Get(q+"&school_id="+sc.ID, other.Principal.Token).WantError(404, "not_found")
+	if got := e.Get(q, sc.Principal.Token).Want(http.StatusOK).Map(); got["school"].(map[string]any)["id"] != sc.ID {
+		t.Fatalf("principal's report %v", got["school"])
+	}
+}
