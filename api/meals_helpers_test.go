@@ -18,12 +18,9 @@ import (
 	"schoolcheck/storage"
 )
 
-// mealEnv is an environment whose requests come from spread client addresses (the per-IP login limit is
-// shared through Redis in the services pass).
+// mealEnv is the meals tests' environment.
 func mealEnv(t *testing.T, opts ...apitest.Option) *apitest.Env {
-	e := apitest.New(t, opts...)
-	e.SpreadClientIPs()
-	return e
+	return apitest.New(t, opts...)
 }
 
 // testImage is a w×h picture with gradients and a diagonal, so scaling and rotation can be checked.

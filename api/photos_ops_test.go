@@ -69,6 +69,29 @@ func TestPhotoSweep(t *testing.T) {
 	}
 }
 
+// Two records filed at once with the same photo: exactly one gets it, the other is 422 and not written.
+func TestPhotoAttachRace(t *testing.T) {
+	e := mealEnv(t)
+	sc := e.School()
+	leader := sc.Leader("吕主任")
+	for round, dates := range [][2]string{{"2026-11-25", "2026-11-24"}, {"2026-11-23", "2026-11-20"}, {"2026-11-19", "2026-11-18"}} {
+		p := photoID(e, leader.Token)
+		codes := make([]int, 2)
+		var wg sync.WaitGroup
+		for i := range 2 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				codes[i] = e.Post("meals", leader.Token, mealReq(dates[i], p)).Code
+			}()
+		}
+		wg.Wait()
+		if !(codes[0] == 201 && codes[1] == 422 || codes[0] == 422 && codes[1] == 201) {
+			t.Fatalf("round %d: statuses %v, want one 201 and one 422", round, codes)
+		}
+	}
+}
+
 // MinIO stopped during uploads: 503 with Retry-After, nothing recorded, nothing stored; started again,
 // uploads work.
 func TestPhotoObjectStoreDown(t *testing.T) {

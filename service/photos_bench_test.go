@@ -3,6 +3,7 @@ package service
 import (
 	"bytes"
 	"context"
+	"errors"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -208,6 +209,29 @@ func vmHWM() uint64 {
 		}
 	}
 	return 0
+}
+
+// A full decode budget queues uploads: the wait ends with the caller's context, or with 503 when the
+// budget stays full; room made by a finished decode lets the next one in.
+func TestPhotoMemoryBudgetQueues(t *testing.T) {
+	s := New(Deps{})
+	if !s.photoMem.TryAcquire(photoMemoryBudget) {
+		t.Fatal("budget not free")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := s.reservePhotoMemory(ctx, 1, time.Hour); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled wait: %v", err)
+	}
+	if err := s.reservePhotoMemory(context.Background(), 1, time.Millisecond); !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("full budget: %v", err)
+	}
+	done := make(chan error)
+	go func() { done <- s.reservePhotoMemory(context.Background(), photoMemoryBudget, time.Hour) }()
+	s.photoMem.Release(photoMemoryBudget)
+	if err := <-done; err != nil {
+		t.Fatalf("wait after release: %v", err)
+	}
 }
 
 // The eight EXIF orientations put a 3×2 image's top-left pixel where the viewer expects it.

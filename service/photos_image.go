@@ -9,6 +9,7 @@ import (
 	"image/color"
 	"image/jpeg"
 	"image/png"
+	"time"
 
 	"golang.org/x/image/draw"
 	"golang.org/x/image/webp"
@@ -29,6 +30,8 @@ const (
 	// estimate (decodeCost) before decoding, so a burst of 40-megapixel uploads queues instead of exhausting
 	// memory; one decode of the largest accepted image (a 16-bit 40 MP PNG, about 390 MB) still fits.
 	photoMemoryBudget = 512 << 20
+	// photoQueueWait is how long an upload waits for room in the budget before it is told to retry (503).
+	photoQueueWait = 30 * time.Second
 )
 
 // Formats recognised by content.
@@ -110,7 +113,7 @@ type processedPhoto struct {
 // processPhoto turns an upload into the JPEG that is stored: format by content (else 415), dimensions from
 // the header before any decode (over 40 MP or unreadable: 422), then decode, EXIF orientation applied, long
 // side reduced to 2560 px and re-encoded — which drops EXIF, GPS and anything appended to the file. Decodes
-// wait for room in the service's memory budget; waiting ends with ctx.
+// wait for room in the service's memory budget, at most photoQueueWait (then 503) and never past ctx.
 func (s *Service) processPhoto(ctx context.Context, data []byte) (processedPhoto, error) {
 	format := sniffPhoto(data)
 	if format == "" {
@@ -124,7 +127,7 @@ func (s *Service) processPhoto(ctx context.Context, data []byte) (processedPhoto
 		return processedPhoto{}, invalidPhoto("照片像素过多（超过 4000 万像素），请压缩后再上传")
 	}
 	cost := decodeCost(cfg, format == formatJPEG && jpegProgressive(data))
-	if err := s.photoMem.Acquire(ctx, cost); err != nil {
+	if err := s.reservePhotoMemory(ctx, cost, photoQueueWait); err != nil {
 		return processedPhoto{}, err
 	}
 	defer s.photoMem.Release(cost)
@@ -146,6 +149,22 @@ func (s *Service) processPhoto(ctx context.Context, data []byte) (processedPhoto
 	sum := sha256.Sum256(buf.Bytes())
 	b := out.Bounds()
 	return processedPhoto{data: buf.Bytes(), width: b.Dx(), height: b.Dy(), sha256: hex.EncodeToString(sum[:])}, nil
+}
+
+// reservePhotoMemory waits up to wait for cost bytes of the decode budget: the caller's cancellation ends
+// the wait with ctx's error, a full budget with 503 so the mini-program retries later.
+func (s *Service) reservePhotoMemory(ctx context.Context, cost int64, wait time.Duration) error {
+	wctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	if err := s.photoMem.Acquire(wctx, cost); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		e := E(ErrUnavailable, "unavailable", "照片处理繁忙，请稍后重试")
+		e.RetryAfter = 10 * time.Second
+		return e
+	}
+	return nil
 }
 
 func invalidPhoto(msg string) *Error { return E(ErrRule, "invalid_photo", msg) }
