@@ -161,6 +161,17 @@ func TestPunchRefusals(t *testing.T) {
 	if got := punchIn(e, u, "in").Want(http.StatusCreated).Str("status"); got != "late" {
 		t.Fatalf("调休 Saturday at 07:56 (Monday's window 07:50 + 5): %s", got)
 	}
+	// A 调休 day with a window of its own.
+	e.Put("calendar/2026-12-05", sc.Principal.Token, map[string]any{"workday": true, "note": "调休",
+		"window": map[string]string{"in": "08:30", "out": "12:00"}}).Want(http.StatusOK)
+	clockAt(e, "2026-12-05", "08:35", u, sc.Principal)
+	if got := punchIn(e, u, "in").Want(http.StatusCreated).Str("status"); got != "on_time" {
+		t.Fatalf("调休 with window 08:30, at 08:35: %s", got)
+	}
+	clockAt(e, "2026-12-05", "11:59", u, sc.Principal)
+	if got := punchIn(e, u, "out").Want(http.StatusCreated).Str("status"); got != "early_leave" {
+		t.Fatalf("调休 with window out 12:00, at 11:59: %s", got)
+	}
 
 	// Not staff: parents and inspectors.
 	parent := sc.Parent(sc.Class(nil))

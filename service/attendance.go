@@ -62,8 +62,8 @@ type PunchInput struct {
 
 // Punch signs the actor in or out on server time (any staff member). created is false when a second "in"
 // the same day kept the first one, which is returned instead (the call is idempotent). A later "out"
-// replaces an earlier one. The hot path of the morning rush: the school (with its calendar day) is read
-// once and the punch is one upsert; nothing else is written (the punch row is its own record).
+// replaces an earlier one. The hot path of the morning rush: the school and its calendar day are one
+// query and the punch is one upsert; nothing else is written (the punch row is its own record).
 func (s *Service) Punch(ctx context.Context, a *Actor, in PunchInput) (Punch, bool, error) {
 	if err := a.requireStaff(); err != nil {
 		return Punch{}, false, err
@@ -73,12 +73,7 @@ func (s *Service) Punch(ctx context.Context, a *Actor, in PunchInput) (Punch, bo
 	}
 	now := s.now()
 	db := s.read(ctx)
-	si, err := loadSchool(db, a.SchoolID)
-	if err != nil {
-		return Punch{}, false, err
-	}
-	local := now.In(si.Loc)
-	plan, err := dayPlan(db, si, local.Format(time.DateOnly))
+	si, plan, err := punchDay(db, a.SchoolID, now)
 	if err != nil {
 		return Punch{}, false, err
 	}

@@ -1,0 +1,82 @@
+package service
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"schoolcheck/model"
+)
+
+// chinaTime is how a punch guesses the school's local date before its row is read: Chinese schools keep
+// UTC+8 without daylight saving. A school elsewhere whose date differs costs one more query.
+var chinaTime = time.FixedZone("CST", 8*3600)
+
+// punchRow is a school with the calendar override of one date, if any.
+type punchRow struct {
+	model.School
+	CalDate      *string
+	CalWorkday   *bool
+	CalNote      *string
+	CalMeals     *string
+	CalWindowIn  *string
+	CalWindowOut *string
+}
+
+// punchDay reads the school and today's plan for a punch in one statement (the school row LEFT JOINed with
+// the calendar override of its local date), then lets the calendar's own rules (schoolInfo.plan) decide
+// what the day is, exactly as dayPlan would.
+func punchDay(db *gorm.DB, schoolID string, now time.Time) (*schoolInfo, DayPlan, error) {
+	date := now.In(chinaTime).Format(time.DateOnly)
+	var row punchRow
+	err := db.Table("schools").
+		Select("schools.*, calendar_days.date AS cal_date, calendar_days.workday AS cal_workday, "+
+			"calendar_days.note AS cal_note, calendar_days.meals AS cal_meals, "+
+			"calendar_days.window_in AS cal_window_in, calendar_days.window_out AS cal_window_out").
+		Joins("LEFT JOIN calendar_days ON calendar_days.school_id = schools.id AND calendar_days.date = ?", date).
+		Where("schools.id = ?", schoolID).Take(&row).Error
+	if model.IsNotFound(err) {
+		return nil, DayPlan{}, notFound("学校")
+	}
+	if err != nil {
+		return nil, DayPlan{}, wrapDB(err)
+	}
+	si, err := schoolInfoOf(row.School)
+	if err != nil {
+		return nil, DayPlan{}, err
+	}
+	local := now.In(si.Loc)
+	if local.Format(time.DateOnly) != date {
+		plan, err := dayPlan(db, si, local.Format(time.DateOnly))
+		return si, plan, err
+	}
+	overrides := map[string]model.CalendarDay{}
+	if row.CalDate != nil {
+		o := model.CalendarDay{SchoolID: schoolID, Date: *row.CalDate, Workday: row.CalWorkday != nil && *row.CalWorkday,
+			Meals: row.CalMeals}
+		if row.CalNote != nil {
+			o.Note = *row.CalNote
+		}
+		if row.CalWindowIn != nil && row.CalWindowOut != nil {
+			o.WindowIn, o.WindowOut = *row.CalWindowIn, *row.CalWindowOut
+		}
+		overrides[date] = o
+	}
+	day := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC)
+	return si, si.plan(day, overrides), nil
+}
+
+// schoolInfoOf decodes a school row's settings and time zone as loadSchool does.
+func schoolInfoOf(sc model.School) (*schoolInfo, error) {
+	var st Settings
+	if err := json.Unmarshal([]byte(sc.Settings), &st); err != nil {
+		return nil, fmt.Errorf("school %s settings: %w", sc.ID, err)
+	}
+	loc, err := time.LoadLocation(st.Timezone)
+	if err != nil {
+		loc = chinaTime
+	}
+	return &schoolInfo{School: sc, Settings: st, Loc: loc}, nil
+}
