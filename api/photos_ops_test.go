@@ -86,7 +86,7 @@ func TestPhotoAttachRace(t *testing.T) {
 			}()
 		}
 		wg.Wait()
-		if !(codes[0] == 201 && codes[1] == 422 || codes[0] == 422 && codes[1] == 201) {
+		if got := [2]int{codes[0], codes[1]}; got != [2]int{201, 422} && got != [2]int{422, 201} {
 			t.Fatalf("round %d: statuses %v, want one 201 and one 422", round, codes)
 		}
 	}

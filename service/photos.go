@@ -49,7 +49,7 @@ type PhotoRef struct {
 // deleted again, so no object exists without a row. Until a record attaches it the photo is the
 // uploader's alone, and the sweep removes it after a day.
 func (s *Service) UploadPhoto(ctx context.Context, a *Actor, in PhotoUpload) (Photo, error) {
-	if a == nil || a.SchoolID == "" || !(a.IsStaff() || a.Has(RoleParent)) {
+	if a == nil || a.SchoolID == "" || (!a.IsStaff() && !a.Has(RoleParent)) {
 		return Photo{}, forbidden()
 	}
 	if in.Purpose != "" && !slices.Contains(PhotoPurposes, in.Purpose) {

@@ -140,7 +140,6 @@ func (s *Service) processPhoto(ctx context.Context, data []byte) (processedPhoto
 		orientation = exifOrientation(data)
 	}
 	out := fitPhoto(src, photoLongSide)
-	src = nil // let the collector take the full-size image while the output is encoded
 	out = orient(out, orientation)
 	var buf bytes.Buffer
 	if err := jpeg.Encode(&buf, out, &jpeg.Options{Quality: photoQuality}); err != nil {
