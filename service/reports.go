@@ -2,8 +2,6 @@ package service
 
 import (
 	"context"
-
-	"schoolcheck/model"
 )
 
 // reportSchool decides which school a report is about. Leaders read their own school (naming another is
@@ -30,26 +28,4 @@ func (s *Service) reportSchool(ctx context.Context, a *Actor, schoolID string) (
 		return loadSchool(db, a.SchoolID)
 	}
 	return nil, forbidden()
-}
-
-// regionSchools lists the schools an overview covers: an inspector's region, or a principal's own school.
-func (s *Service) regionSchools(ctx context.Context, a *Actor, regionID string) ([]model.School, error) {
-	db := s.read(ctx)
-	var schools []model.School
-	switch {
-	case a.Has(RoleInspector):
-		if regionID != "" && regionID != a.RegionID {
-			return nil, notFound("区域")
-		}
-		if err := db.Where("region_id = ?", a.RegionID).Order("name").Find(&schools).Error; err != nil {
-			return nil, wrapDB(err)
-		}
-	case a.Has(RolePrincipal):
-		if err := db.Where("id = ?", a.SchoolID).Find(&schools).Error; err != nil {
-			return nil, wrapDB(err)
-		}
-	default:
-		return nil, forbidden()
-	}
-	return schools, nil
 }

@@ -55,7 +55,8 @@ func TestFakeTokensAndReset(t *testing.T) {
 func TestFakeDownAndFailures(t *testing.T) {
 	s := New(t)
 	s.SetDown(true)
-	if _, err := http.Get(s.URL + "/cgi-bin/token"); err == nil {
+	if resp, err := http.Get(s.URL + "/cgi-bin/token"); err == nil {
+		resp.Body.Close()
 		t.Fatal("request succeeded while down")
 	}
 	s.SetDown(false)
