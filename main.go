@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	_ "time/tzdata" // the zone database inside the binary: Asia/Shanghai works in a scratch image too
 
 	"schoolcheck/configs"
 )

@@ -96,6 +96,7 @@ func (s *server) createDisplay(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	noReplay(c) // the link is a credential: never keep a copy in the idempotency store
 	c.JSON(http.StatusCreated, displayOut{Display: d, URL: strings.TrimRight(s.publicURL, "/") + "/display/" + d.Token})
 	return nil
 }

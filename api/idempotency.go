@@ -68,11 +68,21 @@ func (s *server) idempotency(c *gin.Context) {
 	}()
 	c.Next()
 	finished = true
+	if c.GetBool(ctxNoReplay) {
+		_ = s.svc.IdempotencyFinish(ctx, a.AccountID, key, nil)
+		return
+	}
 	resp := &service.StoredResponse{Status: rec.Status(), ContentType: rec.Header().Get("Content-Type"), Body: rec.body.Bytes()}
 	if err := s.svc.IdempotencyFinish(ctx, a.AccountID, key, resp); err != nil {
 		s.log.WarnContext(ctx, "idempotency: could not store the response", "request_id", requestID(c), "error", err.Error())
 	}
 }
+
+const ctxNoReplay = "schoolcheck.no_replay"
+
+// noReplay marks a response that must not be stored for replay because it carries a credential (a display
+// link); a retry with the same key then runs again instead.
+func noReplay(c *gin.Context) { c.Set(ctxNoReplay, true) }
 
 func validIdempotencyKey(k string) bool {
 	if len(k) < 1 || len(k) > 255 {

@@ -163,3 +163,22 @@ func TestIdempotencyMultipartByContent(t *testing.T) {
 	e.Upload("staff/import", sc.Principal.Token, "file", "a.csv", other, nil, key).
 		WantError(http.StatusUnprocessableEntity, "idempotency_key_reused")
 }
+
+// A display link is a credential: it is not kept in the idempotency store, so a retry creates a new link
+// instead of replaying the stored one.
+func TestIdempotencyDoesNotStoreDisplayLinks(t *testing.T) {
+	e := apitest.New(t)
+	sc := e.School()
+	req := apitest.Req{Method: "POST", Path: "attendance/displays", Token: sc.Principal.Token,
+		Body: map[string]string{"name": "教师办公室"}, Headers: map[string]string{"Idempotency-Key": "display-1"}}
+	first := e.Do(req).Want(http.StatusCreated)
+	var stored int64
+	e.DB.Table("idempotency_keys").Where("body LIKE ?", "%"+first.Str("url")[len(first.Str("url"))-20:]+"%").Count(&stored)
+	if stored != 0 {
+		t.Fatal("the display link was stored in idempotency_keys")
+	}
+	second := e.Do(req).Want(http.StatusCreated)
+	if second.Str("url") == first.Str("url") {
+		t.Fatal("a retry replayed the stored link")
+	}
+}

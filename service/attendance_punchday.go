@@ -68,15 +68,11 @@ func punchDay(db *gorm.DB, schoolID string, now time.Time) (*schoolInfo, DayPlan
 	return si, si.plan(day, overrides), nil
 }
 
-// schoolInfoOf decodes a school row's settings and time zone as loadSchool does.
+// schoolInfoOf decodes a school row's settings and time zone.
 func schoolInfoOf(sc model.School) (*schoolInfo, error) {
 	var st Settings
 	if err := json.Unmarshal([]byte(sc.Settings), &st); err != nil {
 		return nil, fmt.Errorf("school %s settings: %w", sc.ID, err)
 	}
-	loc, err := time.LoadLocation(st.Timezone)
-	if err != nil {
-		loc = chinaTime
-	}
-	return &schoolInfo{School: sc, Settings: st, Loc: loc}, nil
+	return &schoolInfo{School: sc, Settings: st, Loc: zone(st.Timezone)}, nil
 }

@@ -214,15 +214,28 @@ func loadSchool(db *gorm.DB, schoolID string) (*schoolInfo, error) {
 		}
 		return nil, wrapDB(err)
 	}
-	var st Settings
-	if err := json.Unmarshal([]byte(sc.Settings), &st); err != nil {
-		return nil, fmt.Errorf("school %s settings: %w", sc.ID, err)
-	}
-	loc, err := time.LoadLocation(st.Timezone)
+	return schoolInfoOf(sc)
+}
+
+// shanghai is parsed once: nearly every school keeps Beijing time, and time.LoadLocation reads and parses
+// the zone file on every call (a cost on every punch).
+var shanghai = func() *time.Location {
+	loc, err := time.LoadLocation("Asia/Shanghai")
 	if err != nil {
-		loc, _ = time.LoadLocation("Asia/Shanghai")
+		return time.FixedZone("CST", 8*3600)
 	}
-	return &schoolInfo{School: sc, Settings: st, Loc: loc}, nil
+	return loc
+}()
+
+// zone is a school's time zone; an unknown name falls back to Beijing time.
+func zone(name string) *time.Location {
+	if name == "Asia/Shanghai" || name == "" {
+		return shanghai
+	}
+	if loc, err := time.LoadLocation(name); err == nil {
+		return loc
+	}
+	return shanghai
 }
 
 // Today is the school's local date now.
