@@ -18,13 +18,8 @@ func (s *server) requestLeave(c *gin.Context) error {
 	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
-	out, err := s.svc.RequestLeave(c.Request.Context(), actorOf(c), service.LeaveInput{Type: in.Type, From: in.From,
-		To: in.To, Reason: in.Reason})
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusCreated, out)
-	return nil
+	return reply(c, http.StatusCreated)(s.svc.RequestLeave(c.Request.Context(), actorOf(c), service.LeaveInput{Type: in.Type, From: in.From,
+		To: in.To, Reason: in.Reason}))
 }
 
 func (s *server) requestCorrection(c *gin.Context) error {
@@ -36,13 +31,8 @@ func (s *server) requestCorrection(c *gin.Context) error {
 	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
-	out, err := s.svc.RequestCorrection(c.Request.Context(), actorOf(c), service.CorrectionInput{Date: in.Date,
-		Kind: in.Kind, Reason: in.Reason})
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusCreated, out)
-	return nil
+	return reply(c, http.StatusCreated)(s.svc.RequestCorrection(c.Request.Context(), actorOf(c), service.CorrectionInput{Date: in.Date,
+		Kind: in.Kind, Reason: in.Reason}))
 }
 
 func (s *server) listRequests(c *gin.Context) error {
@@ -50,13 +40,8 @@ func (s *server) listRequests(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	out, err := s.svc.ListRequests(c.Request.Context(), actorOf(c), service.RequestQuery{Status: c.Query("status"),
-		UserID: c.Query("user_id"), Page: page})
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, out)
-	return nil
+	return reply(c, http.StatusOK)(s.svc.ListRequests(c.Request.Context(), actorOf(c), service.RequestQuery{Status: c.Query("status"),
+		UserID: c.Query("user_id"), Page: page}))
 }
 
 func (s *server) decideRequest(c *gin.Context) error {
@@ -70,11 +55,6 @@ func (s *server) decideRequest(c *gin.Context) error {
 	if in.Approve == nil {
 		return service.E(service.ErrInvalid, "invalid_argument", "缺少 approve").Field("approve", "必填，true 或 false")
 	}
-	out, err := s.svc.DecideRequest(c.Request.Context(), actorOf(c), c.Param("id"), service.DecisionInput{
-		Approve: *in.Approve, Comment: in.Comment})
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, out)
-	return nil
+	return reply(c, http.StatusOK)(s.svc.DecideRequest(c.Request.Context(), actorOf(c), c.Param("id"), service.DecisionInput{
+		Approve: *in.Approve, Comment: in.Comment}))
 }

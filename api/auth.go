@@ -23,12 +23,7 @@ func (s *server) login(c *gin.Context) error {
 	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
-	out, err := s.svc.Login(c.Request.Context(), in.Code)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, out)
-	return nil
+	return reply(c, http.StatusOK)(s.svc.Login(c.Request.Context(), in.Code))
 }
 
 func (s *server) bindPhone(c *gin.Context) error {
@@ -38,12 +33,7 @@ func (s *server) bindPhone(c *gin.Context) error {
 	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
-	out, err := s.svc.BindPhone(c.Request.Context(), actorOf(c), in.PhoneCode)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, out)
-	return nil
+	return reply(c, http.StatusOK)(s.svc.BindPhone(c.Request.Context(), actorOf(c), in.PhoneCode))
 }
 
 func (s *server) join(c *gin.Context) error {
@@ -55,20 +45,10 @@ func (s *server) join(c *gin.Context) error {
 	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
-	out, err := s.svc.Join(c.Request.Context(), actorOf(c), service.JoinInput{InviteCode: in.InviteCode,
-		Relation: in.Relation, ConsentVersion: in.ConsentVersion})
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, out)
-	return nil
+	return reply(c, http.StatusOK)(s.svc.Join(c.Request.Context(), actorOf(c), service.JoinInput{InviteCode: in.InviteCode,
+		Relation: in.Relation, ConsentVersion: in.ConsentVersion}))
 }
 
 func (s *server) me(c *gin.Context) error {
-	out, err := s.svc.Me(c.Request.Context(), actorOf(c))
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, out)
-	return nil
+	return reply(c, http.StatusOK)(s.svc.Me(c.Request.Context(), actorOf(c)))
 }

@@ -94,3 +94,15 @@ func (s *server) handle(fn func(c *gin.Context) error) gin.HandlerFunc {
 func fail(c *gin.Context, status int, code, message string) {
 	c.AbortWithStatusJSON(status, errorBody{errorDetail{Code: code, Message: message}})
 }
+
+// reply answers a service call's result as JSON with the status, or hands its error to the error table:
+// `return reply(c, http.StatusOK)(s.svc.Me(ctx, a))`.
+func reply(c *gin.Context, status int) func(any, error) error {
+	return func(out any, err error) error {
+		if err != nil {
+			return err
+		}
+		c.JSON(status, out)
+		return nil
+	}
+}

@@ -30,13 +30,8 @@ func (s *server) createFeedback(c *gin.Context) error {
 	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
-	out, err := s.svc.CreateFeedback(c.Request.Context(), actorOf(c), service.FeedbackInput{Category: in.Category,
-		Content: in.Content, MealID: in.MealID, Date: in.Date, Meal: in.Meal, PhotoIDs: in.PhotoIDs, ClassID: in.ClassID})
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusCreated, out)
-	return nil
+	return reply(c, http.StatusCreated)(s.svc.CreateFeedback(c.Request.Context(), actorOf(c), service.FeedbackInput{Category: in.Category,
+		Content: in.Content, MealID: in.MealID, Date: in.Date, Meal: in.Meal, PhotoIDs: in.PhotoIDs, ClassID: in.ClassID}))
 }
 
 func (s *server) listFeedback(c *gin.Context) error {
@@ -44,21 +39,11 @@ func (s *server) listFeedback(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	out, err := s.svc.ListFeedback(c.Request.Context(), actorOf(c), service.FeedbackQuery{Status: c.Query("status"), Page: page})
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, out)
-	return nil
+	return reply(c, http.StatusOK)(s.svc.ListFeedback(c.Request.Context(), actorOf(c), service.FeedbackQuery{Status: c.Query("status"), Page: page}))
 }
 
 func (s *server) getFeedback(c *gin.Context) error {
-	out, err := s.svc.GetFeedback(c.Request.Context(), actorOf(c), c.Param("id"))
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, out)
-	return nil
+	return reply(c, http.StatusOK)(s.svc.GetFeedback(c.Request.Context(), actorOf(c), c.Param("id")))
 }
 
 func (s *server) replyFeedback(c *gin.Context) error {
@@ -68,12 +53,7 @@ func (s *server) replyFeedback(c *gin.Context) error {
 	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
-	out, err := s.svc.ReplyFeedback(c.Request.Context(), actorOf(c), c.Param("id"), in.Content)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusCreated, out)
-	return nil
+	return reply(c, http.StatusCreated)(s.svc.ReplyFeedback(c.Request.Context(), actorOf(c), c.Param("id"), in.Content))
 }
 
 func (s *server) closeFeedback(c *gin.Context) error {
@@ -86,10 +66,5 @@ func (s *server) closeFeedback(c *gin.Context) error {
 	if in.Satisfied == nil {
 		return service.E(service.ErrInvalid, "invalid_argument", "请说明是否满意").Field("satisfied", "必填")
 	}
-	out, err := s.svc.CloseFeedback(c.Request.Context(), actorOf(c), c.Param("id"), *in.Satisfied)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, out)
-	return nil
+	return reply(c, http.StatusOK)(s.svc.CloseFeedback(c.Request.Context(), actorOf(c), c.Param("id"), *in.Satisfied))
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -34,4 +35,26 @@ func wantsXLSX(c *gin.Context) (bool, error) {
 		return true, nil
 	}
 	return false, service.E(service.ErrInvalid, "invalid_argument", "format 只能是 json 或 xlsx").Field("format", "json 或 xlsx")
+}
+
+// monthlyReport serves a GET /reports/...?month=[&school_id=][&format=xlsx] route from the service's JSON and
+// workbook forms of one report.
+func monthlyReport[T any](asJSON func(context.Context, *service.Actor, string, string) (T, error),
+	asXLSX func(context.Context, *service.Actor, string, string) (service.File, error)) func(*gin.Context) error {
+	return func(c *gin.Context) error {
+		xlsx, err := wantsXLSX(c)
+		if err != nil {
+			return err
+		}
+		ctx, a, month, school := c.Request.Context(), actorOf(c), c.Query("month"), c.Query("school_id")
+		if !xlsx {
+			return reply(c, http.StatusOK)(asJSON(ctx, a, month, school))
+		}
+		f, err := asXLSX(ctx, a, month, school)
+		if err != nil {
+			return err
+		}
+		sendFile(c, f)
+		return nil
+	}
 }

@@ -20,7 +20,7 @@ func (s *server) mealRoutes(open, login, bound *gin.RouterGroup) {
 	bound.PATCH("/meals/:id", s.handle(s.updateMeal))
 	s.feedbackRoutes(bound)
 	s.subscriptionRoutes(bound)
-	bound.GET("/reports/meals", s.handle(s.mealReport))
+	bound.GET("/reports/meals", s.handle(monthlyReport(s.svc.MealReport, s.svc.MealReportXLSX)))
 }
 
 // mealBody is the JSON of POST /meals.
@@ -40,14 +40,9 @@ func (s *server) createMeal(c *gin.Context) error {
 	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
-	out, err := s.svc.CreateMeal(c.Request.Context(), actorOf(c), service.MealInput{Date: in.Date, Meal: in.Meal,
+	return reply(c, http.StatusCreated)(s.svc.CreateMeal(c.Request.Context(), actorOf(c), service.MealInput{Date: in.Date, Meal: in.Meal,
 		Dishes: in.Dishes, Ratings: in.Ratings, Comment: in.Comment, Issues: in.Issues, PhotoIDs: in.PhotoIDs,
-		ClassID: in.ClassID})
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusCreated, out)
-	return nil
+		ClassID: in.ClassID}))
 }
 
 func (s *server) listMeals(c *gin.Context) error {
@@ -55,22 +50,12 @@ func (s *server) listMeals(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	out, err := s.svc.ListMeals(c.Request.Context(), actorOf(c), service.MealQuery{From: c.Query("from"),
-		To: c.Query("to"), Meal: c.Query("meal"), Role: c.Query("role"), Page: page})
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, out)
-	return nil
+	return reply(c, http.StatusOK)(s.svc.ListMeals(c.Request.Context(), actorOf(c), service.MealQuery{From: c.Query("from"),
+		To: c.Query("to"), Meal: c.Query("meal"), Role: c.Query("role"), Page: page}))
 }
 
 func (s *server) getMeal(c *gin.Context) error {
-	out, err := s.svc.GetMeal(c.Request.Context(), actorOf(c), c.Param("id"))
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, out)
-	return nil
+	return reply(c, http.StatusOK)(s.svc.GetMeal(c.Request.Context(), actorOf(c), c.Param("id")))
 }
 
 func (s *server) updateMeal(c *gin.Context) error {
@@ -84,13 +69,8 @@ func (s *server) updateMeal(c *gin.Context) error {
 	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
-	out, err := s.svc.UpdateMeal(c.Request.Context(), actorOf(c), c.Param("id"), service.MealPatch{Dishes: in.Dishes,
-		Ratings: in.Ratings, Comment: in.Comment, Issues: in.Issues, PhotoIDs: in.PhotoIDs})
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, out)
-	return nil
+	return reply(c, http.StatusOK)(s.svc.UpdateMeal(c.Request.Context(), actorOf(c), c.Param("id"), service.MealPatch{Dishes: in.Dishes,
+		Ratings: in.Ratings, Comment: in.Comment, Issues: in.Issues, PhotoIDs: in.PhotoIDs}))
 }
 
 func (s *server) setMealDuty(c *gin.Context) error {
@@ -106,13 +86,8 @@ func (s *server) setMealDuty(c *gin.Context) error {
 	if in.LeaderID != nil {
 		leader = *in.LeaderID
 	}
-	out, err := s.svc.SetMealDuty(c.Request.Context(), actorOf(c), service.MealDutyInput{Date: in.Date, Meal: in.Meal,
-		LeaderID: leader})
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, out)
-	return nil
+	return reply(c, http.StatusOK)(s.svc.SetMealDuty(c.Request.Context(), actorOf(c), service.MealDutyInput{Date: in.Date, Meal: in.Meal,
+		LeaderID: leader}))
 }
 
 func (s *server) mealDuties(c *gin.Context) error {

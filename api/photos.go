@@ -66,12 +66,7 @@ func (s *server) uploadPhoto(c *gin.Context) error {
 }
 
 func (s *server) photoResult(c *gin.Context, in service.PhotoUpload) error {
-	out, err := s.svc.UploadPhoto(c.Request.Context(), actorOf(c), in)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusCreated, out)
-	return nil
+	return reply(c, http.StatusCreated)(s.svc.UploadPhoto(c.Request.Context(), actorOf(c), in))
 }
 
 // multipartError keeps a body over its limit a 413 and calls anything else a malformed upload.

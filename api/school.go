@@ -19,12 +19,7 @@ func (s *server) schoolRoutes(_, _, bound *gin.RouterGroup) {
 }
 
 func (s *server) getSettings(c *gin.Context) error {
-	out, err := s.svc.GetSettings(c.Request.Context(), actorOf(c))
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, out)
-	return nil
+	return reply(c, http.StatusOK)(s.svc.GetSettings(c.Request.Context(), actorOf(c)))
 }
 
 func (s *server) putSettings(c *gin.Context) error {
@@ -36,12 +31,7 @@ func (s *server) putSettings(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	out, err := s.svc.PutSettings(c.Request.Context(), actorOf(c), st)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, out)
-	return nil
+	return reply(c, http.StatusOK)(s.svc.PutSettings(c.Request.Context(), actorOf(c), st))
 }
 
 func (s *server) calendar(c *gin.Context) error {
@@ -66,13 +56,8 @@ func (s *server) setCalendarDay(c *gin.Context) error {
 	if in.Workday == nil {
 		return service.E(service.ErrInvalid, "invalid_argument", "缺少 workday").Field("workday", "必填")
 	}
-	out, err := s.svc.SetCalendarDay(c.Request.Context(), actorOf(c), c.Param("date"), service.CalendarDayInput{
-		Workday: *in.Workday, Note: in.Note, Meals: in.Meals, Window: in.Window})
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, out)
-	return nil
+	return reply(c, http.StatusOK)(s.svc.SetCalendarDay(c.Request.Context(), actorOf(c), c.Param("date"), service.CalendarDayInput{
+		Workday: *in.Workday, Note: in.Note, Meals: in.Meals, Window: in.Window}))
 }
 
 func (s *server) clearCalendarDay(c *gin.Context) error {
@@ -88,11 +73,6 @@ func (s *server) listAudit(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	out, err := s.svc.ListAudit(c.Request.Context(), actorOf(c), service.AuditQuery{Entity: c.Query("entity"),
-		EntityID: c.Query("entity_id"), Page: page})
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, out)
-	return nil
+	return reply(c, http.StatusOK)(s.svc.ListAudit(c.Request.Context(), actorOf(c), service.AuditQuery{Entity: c.Query("entity"),
+		EntityID: c.Query("entity_id"), Page: page}))
 }

@@ -41,12 +41,7 @@ func (s *server) createStaff(c *gin.Context) error {
 		return err
 	}
 	in.Active = nil
-	out, err := s.svc.CreateStaff(c.Request.Context(), actorOf(c), in.input())
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusCreated, out)
-	return nil
+	return reply(c, http.StatusCreated)(s.svc.CreateStaff(c.Request.Context(), actorOf(c), in.input()))
 }
 
 func (s *server) listStaff(c *gin.Context) error {
@@ -59,21 +54,11 @@ func (s *server) listStaff(c *gin.Context) error {
 		b := v == "true"
 		q.Active = &b
 	}
-	out, err := s.svc.ListStaff(c.Request.Context(), actorOf(c), q)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, out)
-	return nil
+	return reply(c, http.StatusOK)(s.svc.ListStaff(c.Request.Context(), actorOf(c), q))
 }
 
 func (s *server) getStaff(c *gin.Context) error {
-	out, err := s.svc.GetStaff(c.Request.Context(), actorOf(c), c.Param("id"))
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, out)
-	return nil
+	return reply(c, http.StatusOK)(s.svc.GetStaff(c.Request.Context(), actorOf(c), c.Param("id")))
 }
 
 func (s *server) updateStaff(c *gin.Context) error {
@@ -81,12 +66,7 @@ func (s *server) updateStaff(c *gin.Context) error {
 	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
-	out, err := s.svc.UpdateStaff(c.Request.Context(), actorOf(c), c.Param("id"), in.input())
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, out)
-	return nil
+	return reply(c, http.StatusOK)(s.svc.UpdateStaff(c.Request.Context(), actorOf(c), c.Param("id"), in.input()))
 }
 
 func (s *server) deleteStaff(c *gin.Context) error {
@@ -114,12 +94,7 @@ func (s *server) createClass(c *gin.Context) error {
 	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
-	out, err := s.svc.CreateClass(c.Request.Context(), actorOf(c), in.input())
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusCreated, out)
-	return nil
+	return reply(c, http.StatusCreated)(s.svc.CreateClass(c.Request.Context(), actorOf(c), in.input()))
 }
 
 func (s *server) listClasses(c *gin.Context) error {
@@ -127,12 +102,7 @@ func (s *server) listClasses(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	out, err := s.svc.ListClasses(c.Request.Context(), actorOf(c), page)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, out)
-	return nil
+	return reply(c, http.StatusOK)(s.svc.ListClasses(c.Request.Context(), actorOf(c), page))
 }
 
 func (s *server) updateClass(c *gin.Context) error {
@@ -140,21 +110,11 @@ func (s *server) updateClass(c *gin.Context) error {
 	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
-	out, err := s.svc.UpdateClass(c.Request.Context(), actorOf(c), c.Param("id"), in.input())
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, out)
-	return nil
+	return reply(c, http.StatusOK)(s.svc.UpdateClass(c.Request.Context(), actorOf(c), c.Param("id"), in.input()))
 }
 
 func (s *server) rotateInvite(c *gin.Context) error {
-	out, err := s.svc.RotateInviteCode(c.Request.Context(), actorOf(c), c.Param("id"))
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, out)
-	return nil
+	return reply(c, http.StatusOK)(s.svc.RotateInviteCode(c.Request.Context(), actorOf(c), c.Param("id")))
 }
 
 func (s *server) removeParent(c *gin.Context) error {

@@ -40,12 +40,7 @@ func (s *server) importStaff(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	out, err := s.svc.ImportStaff(c.Request.Context(), actorOf(c), fh.Filename, data)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, out)
-	return nil
+	return reply(c, http.StatusOK)(s.svc.ImportStaff(c.Request.Context(), actorOf(c), fh.Filename, data))
 }
 
 func (s *server) listClassParents(c *gin.Context) error {
@@ -53,10 +48,5 @@ func (s *server) listClassParents(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	out, err := s.svc.ListClassParents(c.Request.Context(), actorOf(c), c.Param("id"), page)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, out)
-	return nil
+	return reply(c, http.StatusOK)(s.svc.ListClassParents(c.Request.Context(), actorOf(c), c.Param("id"), page))
 }

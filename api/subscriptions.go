@@ -20,12 +20,7 @@ func (s *server) addSubscription(c *gin.Context) error {
 	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
-	out, err := s.svc.AddSubscription(c.Request.Context(), actorOf(c), in.Template, in.Count)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusCreated, out)
-	return nil
+	return reply(c, http.StatusCreated)(s.svc.AddSubscription(c.Request.Context(), actorOf(c), in.Template, in.Count))
 }
 
 func (s *server) listSubscriptions(c *gin.Context) error {
