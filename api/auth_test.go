@@ -118,3 +118,36 @@ func TestRemovalEndsAccessAtOnce(t *testing.T) {
 	e.Delete("classes/"+class.ID+"/parents/"+parent.AccountID, sc.Principal.Token).Want(http.StatusNoContent)
 	e.Get("me", parent.Token).WantError(http.StatusForbidden, "not_bound")
 }
+
+// A teacher whose child is in a class of the school is both: one WeChat, one token, both roles.
+func TestStaffWhoIsAlsoAParent(t *testing.T) {
+	e := apitest.New(t)
+	sc := e.School()
+	teacher := sc.Teacher("家长老师")
+	c1, c2 := sc.Class(teacher), sc.Class(nil)
+	for _, c := range []*apitest.Class{c1, c2} {
+		e.Post("auth/join", teacher.Token, map[string]string{"invite_code": c.InviteCode, "relation": "father",
+			"consent_version": "v1"}).Want(http.StatusOK)
+	}
+	var me struct {
+		ID      string   `json:"id"`
+		Roles   []string `json:"roles"`
+		Classes []struct {
+			ID       string `json:"id"`
+			Relation string `json:"relation"`
+		} `json:"classes"`
+	}
+	e.Get("me", teacher.Token).Want(http.StatusOK).JSON(&me)
+	if me.ID != teacher.ID || len(me.Roles) != 2 || me.Roles[0] != "teacher" || me.Roles[1] != "parent" {
+		t.Fatalf("roles of a teacher-parent: %+v", me)
+	}
+	if len(me.Classes) != 2 {
+		t.Fatalf("want both classes (head teacher of one, parent in both), got %+v", me.Classes)
+	}
+	// Removing the parent link leaves the teacher a teacher.
+	e.Delete("classes/"+c2.ID+"/parents/"+teacher.AccountID, sc.Principal.Token).Want(http.StatusNoContent)
+	e.Get("me", teacher.Token).Want(http.StatusOK).JSON(&me)
+	if len(me.Roles) != 2 || len(me.Classes) != 1 {
+		t.Fatalf("after unlinking one class: %+v", me)
+	}
+}
