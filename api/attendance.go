@@ -25,7 +25,7 @@ func (s *server) attendanceRoutes(r *gin.Engine) func(open, login, bound *gin.Ro
 		bound.GET("/attendance/requests", s.handle(s.listRequests))
 		bound.POST("/attendance/requests/:id/decision", s.handle(s.decideRequest))
 		bound.GET("/reports/attendance", s.handle(monthlyReport(s.svc.AttendanceReport, s.svc.AttendanceReportXLSX)))
-		limit := s.rateLimit("display", 120, time.Minute)
+		limit := s.rateLimit("display", 120, 0, time.Minute)
 		r.GET("/display/:token", limit, s.displayPage)
 		r.GET("/display/:token/qr.json", limit, s.handle(s.displayQR))
 	}

@@ -10,9 +10,9 @@ import (
 )
 
 func (s *server) authRoutes(open, login, bound *gin.RouterGroup) {
-	open.POST("/auth/login", s.rateLimit("login", 30, time.Minute), s.handle(s.login))
-	login.POST("/auth/bind-phone", s.rateLimit("bind", 10, time.Minute), s.handle(s.bindPhone))
-	login.POST("/auth/join", s.rateLimit("join", 10, time.Minute), s.handle(s.join))
+	open.POST("/auth/login", s.rateLimit("login", LoginPerIP, 0, time.Minute), s.handle(s.login))
+	login.POST("/auth/bind-phone", s.rateLimit("bind", BindPerIP, BindPerAccount, time.Minute), s.handle(s.bindPhone))
+	login.POST("/auth/join", s.rateLimit("join", BindPerIP, BindPerAccount, time.Minute), s.handle(s.join))
 	bound.GET("/me", s.handle(s.me))
 }
 

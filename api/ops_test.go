@@ -101,7 +101,7 @@ func TestLoginRateLimit(t *testing.T) {
 		return e.Do(apitest.Req{Method: "POST", Path: "auth/login", Body: map[string]string{"code": "nope"},
 			Headers: map[string]string{apitest.ClientIPHeader: from}})
 	}
-	for i := range 30 {
+	for i := range api.LoginPerIP {
 		if r := login(ip); r.Code != http.StatusUnauthorized {
 			t.Fatalf("login %d: %d %s", i+1, r.Code, r.Body)
 		}
@@ -199,4 +199,21 @@ func TestPanicIsJSON500(t *testing.T) {
 	if !strings.Contains(logs.String(), `"panic"`) || !strings.Contains(logs.String(), "req-panic-0001") {
 		t.Fatalf("panic not logged with its request id: %s", logs.String())
 	}
+}
+
+// Binding is limited per account as well as per address: one login cannot try phone codes without end, even
+// from many addresses.
+func TestBindRateLimitPerAccount(t *testing.T) {
+	e := newEnv(t)
+	tok, _ := e.Login()
+	bind := func(i int) *apitest.Response {
+		return e.Do(apitest.Req{Method: "POST", Path: "auth/bind-phone", Token: tok, Body: map[string]string{"phone_code": "nope"},
+			Headers: map[string]string{apitest.ClientIPHeader: fmt.Sprintf("198.18.0.%d", i+1)}})
+	}
+	for i := range api.BindPerAccount {
+		if r := bind(i); r.Code != http.StatusUnauthorized {
+			t.Fatalf("bind %d: %d %s", i+1, r.Code, r.Body)
+		}
+	}
+	bind(api.BindPerAccount).WantError(http.StatusTooManyRequests, "rate_limited")
 }

@@ -76,16 +76,30 @@ func (r *RedisLimiter) Allow(ctx context.Context, key string, limit int, window 
 	return res[0] <= int64(limit), time.Duration(res[1]) * time.Millisecond, nil
 }
 
-// rateLimit limits a route per client IP and, once authenticated, per account. A limiter that fails lets
-// the request through (logged): limits protect, they must not take the service down.
-func (s *server) rateLimit(name string, limit int, window time.Duration) gin.HandlerFunc {
+// Rate limits per minute. A school's staff share one NAT address on the school WiFi and all open the
+// mini-program in the morning rush; a class's parents join together at a parents' meeting. The per-IP limits
+// leave room for that and still stop a script; the per-account limit is what stops one user hammering.
+const (
+	LoginPerIP     = 300
+	BindPerIP      = 120
+	BindPerAccount = 10
+)
+
+// rateLimit limits a route per client IP and, once authenticated, per account (0: no per-account limit).
+// A limiter that fails lets the request through (logged): limits protect, they must not take the service
+// down.
+func (s *server) rateLimit(name string, perIP, perAccount int, window time.Duration) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		keys := []string{name + ":ip:" + c.ClientIP()}
-		if a := actorOf(c); a != nil {
-			keys = append(keys, name+":acct:"+a.AccountID)
+		type check struct {
+			key   string
+			limit int
 		}
-		for _, k := range keys {
-			ok, retry, err := s.limiter.Allow(c.Request.Context(), k, limit, window)
+		checks := []check{{name + ":ip:" + c.ClientIP(), perIP}}
+		if a := actorOf(c); a != nil && perAccount > 0 {
+			checks = append(checks, check{name + ":acct:" + a.AccountID, perAccount})
+		}
+		for _, k := range checks {
+			ok, retry, err := s.limiter.Allow(c.Request.Context(), k.key, k.limit, window)
 			if err != nil {
 				s.log.WarnContext(c.Request.Context(), "rate limiter unavailable", "error", err.Error())
 				continue
