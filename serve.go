@@ -106,6 +106,8 @@ func printDemo(w io.Writer, cfg configs.Config, d *service.Demo) {
 	for _, t := range d.Teachers {
 		who = append(who, struct{ label, name, phone string }{"teacher", t.Name, t.Phone})
 	}
+	who = append(who, struct{ label, name, phone string }{"inspector (reports with school_id=" + d.SchoolID + ")",
+		d.Inspector.Name, d.Inspector.Phone})
 	for _, p := range who {
 		fmt.Fprintf(&b, "# %s %s\nTOKEN=$(curl -s %s/auth/login -d '{\"code\":\"dev:%s\"}' | sed 's/.*\"token\":\"\\([^\"]*\\)\".*/\\1/')\n",
 			p.label, p.name, base, p.phone)

@@ -14,6 +14,7 @@ type Demo struct {
 	School     string
 	Principal  DemoPerson
 	Teachers   []DemoPerson
+	Inspector  DemoPerson
 	Class      string
 	InviteCode string
 	Fence      Fence
@@ -32,8 +33,9 @@ func (s *Service) SeedDemo(ctx context.Context) (*Demo, error) {
 		return nil, wrapDB(err)
 	}
 	d := &Demo{School: "演示学校（第一中学）", Principal: DemoPerson{"王校长", "13800000001"},
-		Teachers: []DemoPerson{{"李老师", "13800000002"}, {"张老师", "13800000003"}},
-		Fence:    Fence{Name: "行政楼", Lat: 28.6829, Lng: 115.8579, RadiusM: 300}}
+		Teachers:  []DemoPerson{{"李老师", "13800000002"}, {"张老师", "13800000003"}},
+		Inspector: DemoPerson{"赵督学", "13800000009"},
+		Fence:     Fence{Name: "行政楼", Lat: 28.6829, Lng: 115.8579, RadiusM: 300}}
 	st := DefaultSettings(s.now())
 	st.Attendance.Fences = []Fence{d.Fence}
 	st.Attendance.Methods = []string{"location", "qr"}
@@ -72,7 +74,7 @@ func (s *Service) SeedDemo(ctx context.Context) (*Demo, error) {
 		if err := tx.Create(&class).Error; err != nil {
 			return err
 		}
-		_, err = s.addInspector(tx, region.ID, "赵督学", "13800000009")
+		_, err = s.addInspector(tx, region.ID, d.Inspector.Name, d.Inspector.Phone)
 		return err
 	})
 	if err != nil {
