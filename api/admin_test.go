@@ -12,7 +12,6 @@ import (
 // users stay under the per-IP login limit.
 func newEnv(t *testing.T, opts ...apitest.Option) *apitest.Env {
 	e := apitest.New(t, opts...)
-	e.SpreadClientIPs()
 	return e
 }
 

@@ -17,7 +17,6 @@ const fenceLat, fenceLng = 28.6829, 115.8579
 // grace for lateness and none for leaving.
 func attendanceEnv(t *testing.T) (*apitest.Env, *apitest.School) {
 	e := apitest.New(t)
-	e.SpreadClientIPs()
 	sc := e.School()
 	st := sc.Settings()
 	st.Attendance.Methods = []string{"location", "qr"}

@@ -9,9 +9,6 @@ import (
 // Without it every request gets an address of its own, so per-IP limits only bite where a test means them to.
 const ClientIPHeader = "X-Apitest-Client-IP"
 
-// SpreadClientIPs is kept for the tests that call it: spreading client addresses is now the default.
-func (e *Env) SpreadClientIPs() {}
-
 // Relogin logs the user's WeChat in again and returns a fresh token for the same account, as the
 // mini-program does when its token has expired (tests that move the clock past the token lifetime).
 func (e *Env) Relogin(u *User) string {
