@@ -116,7 +116,9 @@ func New(t testing.TB, opts ...Option) *Env {
 			"feedback_reply": "TPL_FEEDBACK_REPLY", "meal_reminder": "TPL_MEAL_REMINDER", "phone_reminder": "TPL_PHONE",
 			"signout_reminder": "TPL_SIGNOUT", "feedback_overdue": "TPL_OVERDUE", "observation_ack": "TPL_OBS_ACK"}}
 	if addr := os.Getenv("SCHOOLCHECK_TEST_REDIS_ADDR"); addr != "" {
-		e.Redis = redis.NewClient(&redis.Options{Addr: addr})
+		// Database 1, not 0: the WeChat adapter's own tests run at the same time (go test -p 2) against another
+		// fake that issues other access tokens under the same cache key.
+		e.Redis = redis.NewClient(&redis.Options{Addr: addr, DB: 1})
 		if err := e.Redis.Ping(context.Background()).Err(); err != nil {
 			t.Fatalf("redis at %s: %v", addr, err)
 		}
