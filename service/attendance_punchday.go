@@ -10,10 +10,6 @@ import (
 	"schoolcheck/model"
 )
 
-// chinaTime is how a punch guesses the school's local date before its row is read: Chinese schools keep
-// UTC+8 without daylight saving. A school elsewhere whose date differs costs one more query.
-var chinaTime = time.FixedZone("CST", 8*3600)
-
 // punchRow is a school with the calendar override of one date, if any.
 type punchRow struct {
 	model.School
@@ -29,7 +25,9 @@ type punchRow struct {
 // the calendar override of its local date), then lets the calendar's own rules (schoolInfo.plan) decide
 // what the day is, exactly as dayPlan would.
 func punchDay(db *gorm.DB, schoolID string, now time.Time) (*schoolInfo, DayPlan, error) {
-	date := now.In(chinaTime).Format(time.DateOnly)
+	// Guess the local date in Beijing time (nearly every school's zone) so one statement reads the school and
+	// that date's calendar; a school elsewhere whose date differs costs one more query below.
+	date := now.In(shanghai).Format(time.DateOnly)
 	var row punchRow
 	err := db.Table("schools").
 		Select("schools.*, calendar_days.date AS cal_date, calendar_days.workday AS cal_workday, "+
