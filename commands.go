@@ -13,6 +13,7 @@ import (
 	"schoolcheck/configs"
 	"schoolcheck/model"
 	"schoolcheck/service"
+	"schoolcheck/service/school"
 )
 
 // migrate applies pending migrations and reports the version reached.
@@ -32,7 +33,7 @@ func migrate(ctx context.Context, cfg configs.Config, stdout io.Writer) error {
 
 // opsService opens the database (migrated or refusing if outdated) and a service with no WeChat or storage,
 // for the operator commands.
-func opsService(ctx context.Context, cfg configs.Config, stdout io.Writer) (*service.Service, func(), error) {
+func opsService(ctx context.Context, cfg configs.Config, stdout io.Writer) (*school.Service, func(), error) {
 	db, err := openDB(ctx, cfg)
 	if err != nil {
 		return nil, nil, err
@@ -46,13 +47,13 @@ func opsService(ctx context.Context, cfg configs.Config, stdout io.Writer) (*ser
 		closeDB(db)
 		return nil, nil, err
 	}
-	return service.New(service.Deps{DB: db, Logger: newLogger(cfg, stdout)}), func() { closeDB(db) }, nil
+	return school.New(service.NewCore(db, newLogger(cfg, stdout), nil)), func() { closeDB(db) }, nil
 }
 
 func bootstrap(ctx context.Context, cfg configs.Config, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("bootstrap", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var in service.BootstrapInput
+	var in school.BootstrapInput
 	fs.StringVar(&in.Region, "region", "", "region (district) name")
 	fs.StringVar(&in.School, "school", "", "school name")
 	fs.StringVar(&in.PrincipalName, "principal-name", "", "principal's name")

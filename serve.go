@@ -12,12 +12,12 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"schoolcheck/api"
+	"schoolcheck/app"
 	"schoolcheck/configs"
-	"schoolcheck/service"
+	"schoolcheck/service/school"
 )
 
 // serve runs the API until SIGTERM/SIGINT, then finishes in-flight requests and closes.
@@ -33,7 +33,7 @@ func serve(ctx context.Context, cfg configs.Config, stdout io.Writer) error {
 	}
 	defer a.close()
 	if cfg.Embedded() {
-		demo, err := a.svc.SeedDemo(ctx)
+		demo, err := a.app.School.SeedDemo(ctx)
 		if err != nil {
 			return fmt.Errorf("demo school: %w", err)
 		}
@@ -41,23 +41,21 @@ func serve(ctx context.Context, cfg configs.Config, stdout io.Writer) error {
 			printDemo(stdout, cfg, demo)
 		}
 	}
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	deps := api.Deps{Service: a.svc, Logger: logger, Registry: reg, TrustedProxies: cfg.HTTP.TrustedProxies,
-		MaxBodyBytes: cfg.HTTP.MaxBodyBytes, PublicURL: cfg.HTTP.PublicURL}
+	a.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	hc := app.HTTP{TrustedProxies: cfg.HTTP.TrustedProxies, MaxBodyBytes: cfg.HTTP.MaxBodyBytes, PublicURL: cfg.HTTP.PublicURL}
 	if a.redis != nil {
-		deps.Limiter = api.NewRedisLimiter(a.redis)
+		hc.Limiter = api.NewRedisLimiter(a.redis)
 	}
 	if a.local != nil {
-		deps.Objects = a.local.Handler()
+		hc.Objects = a.local.Handler()
 	}
-	handler, err := api.New(deps)
+	handler, err := a.app.Handler(hc)
 	if err != nil {
 		return err
 	}
 	srv := &http.Server{Addr: cfg.HTTP.Addr, Handler: handler, ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 2 * time.Minute, WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute}
-	go maintain(ctx, a.svc, a)
+	go a.app.Run(ctx) // the scheduler and the outbox drainer
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	logger.Info("listening", "addr", cfg.HTTP.Addr, "startup_ms", time.Since(started).Milliseconds())
@@ -79,25 +77,8 @@ func serve(ctx context.Context, cfg configs.Config, stdout io.Writer) error {
 	return nil
 }
 
-// maintain runs the periodic clean-ups (expired idempotency keys, unattached photos, …) every few minutes.
-// Each is safe when several instances run it at once.
-func maintain(ctx context.Context, svc *service.Service, a *app) {
-	t := time.NewTicker(5 * time.Minute)
-	defer t.Stop()
-	for {
-		if err := svc.Maintain(ctx); err != nil && ctx.Err() == nil {
-			a.log.Warn("maintenance", "error", err.Error())
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
-
 // printDemo tells a newcomer how to log in to the demo school with the dev login.
-func printDemo(w io.Writer, cfg configs.Config, d *service.Demo) {
+func printDemo(w io.Writer, cfg configs.Config, d *school.Demo) {
 	base := strings.TrimRight(cfg.HTTP.PublicURL, "/") + "/api/v1"
 	var b strings.Builder
 	fmt.Fprintf(&b, "\nDemo school created: %s (class %s, parent invite code %s)\n", d.School, d.Class, d.InviteCode)

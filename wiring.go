@@ -12,18 +12,19 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 	"gorm.io/gorm"
 
+	"schoolcheck/app"
 	"schoolcheck/configs"
 	"schoolcheck/model"
-	"schoolcheck/service"
 	"schoolcheck/service/wechat"
 	"schoolcheck/storage"
 )
 
-// app is everything a command needs, built from the configuration.
-type app struct {
+// runtime is everything a command needs, built from the configuration.
+type runtime struct {
 	cfg   configs.Config
 	log   *slog.Logger
 	db    *gorm.DB
@@ -36,7 +37,8 @@ type app struct {
 		Ping(ctx context.Context) error
 	}
 	local *storage.Local
-	svc   *service.Service
+	app   *app.App
+	reg   *prometheus.Registry
 }
 
 func newLogger(cfg configs.Config, w io.Writer) *slog.Logger {
@@ -57,8 +59,8 @@ func openDB(ctx context.Context, cfg configs.Config) (*gorm.DB, error) {
 }
 
 // build wires the whole application for serving.
-func build(ctx context.Context, cfg configs.Config, logger *slog.Logger) (*app, error) {
-	a := &app{cfg: cfg, log: logger}
+func build(ctx context.Context, cfg configs.Config, logger *slog.Logger) (*runtime, error) {
+	a := &runtime{cfg: cfg, log: logger, reg: prometheus.NewRegistry()}
 	secret, err := jwtSecret(cfg)
 	if err != nil {
 		return nil, err
@@ -99,12 +101,7 @@ func build(ctx context.Context, cfg configs.Config, logger *slog.Logger) (*app, 
 		}
 		a.store, a.local = l, l
 	}
-	var wx interface {
-		Code2Session(ctx context.Context, code string) (wechat.Session, error)
-		PhoneNumber(ctx context.Context, phoneCode string) (string, error)
-		CheckText(ctx context.Context, openID, text string) (wechat.Verdict, error)
-		SendSubscribe(ctx context.Context, m wechat.SubscribeMessage) error
-	}
+	var wx app.WeChat
 	if cfg.DevLogin() {
 		logger.Warn("wechat: no app_id configured, dev login is on (codes dev:<name>, phone codes dev:<phone>)")
 		wx = wechat.NewDev(logger)
@@ -117,12 +114,12 @@ func build(ctx context.Context, cfg configs.Config, logger *slog.Logger) (*app, 
 		}
 		wx = client
 	}
-	a.svc = service.New(service.Deps{DB: a.db, Store: a.store, WeChat: wx, Logger: logger, JWTSecret: secret,
-		TokenTTL: cfg.Auth.TokenTTL})
+	a.app = app.New(app.Deps{DB: a.db, Store: a.store, WeChat: wx, Logger: logger, JWTSecret: secret,
+		TokenTTL: cfg.Auth.TokenTTL, JobsInterval: cfg.Jobs.Interval, Registry: a.reg})
 	return a, nil
 }
 
-func (a *app) close() {
+func (a *runtime) close() {
 	if a.db != nil {
 		if s, err := a.db.DB(); err == nil {
 			_ = s.Close()

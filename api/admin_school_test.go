@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"schoolcheck/api/apitest"
-	"schoolcheck/service"
+	"schoolcheck/service/school"
 )
 
 func TestSettings(t *testing.T) {
@@ -22,7 +22,7 @@ func TestSettings(t *testing.T) {
 	}
 
 	valid := sc.Settings()
-	valid.Attendance.Fences = []service.Fence{{Name: "行政楼", Lat: 28.6829, Lng: 115.8579, RadiusM: 200}}
+	valid.Attendance.Fences = []school.Fence{{Name: "行政楼", Lat: 28.6829, Lng: 115.8579, RadiusM: 200}}
 	valid.Attendance.LateGraceMin = 10
 	valid.Meals.Served["sat"] = []string{"breakfast"}
 	valid.Observations.QuotaPerTerm["teacher"] = 12
@@ -76,8 +76,8 @@ func TestCalendar(t *testing.T) {
 	p := sc.Principal.Token
 	// Monday differs from the other weekdays so a 调休 day shows whose window and meals it took.
 	st := sc.Settings()
-	st.Attendance.Fences = []service.Fence{{Name: "校门", Lat: 28.68, Lng: 115.85, RadiusM: 300}}
-	st.Attendance.Windows["mon"] = service.Window{In: "08:10", Out: "17:10"}
+	st.Attendance.Fences = []school.Fence{{Name: "校门", Lat: 28.68, Lng: 115.85, RadiusM: 300}}
+	st.Attendance.Windows["mon"] = school.Window{In: "08:10", Out: "17:10"}
 	st.Meals.Served["mon"] = []string{"breakfast", "lunch"}
 	sc.SetSettings(st)
 
@@ -189,7 +189,7 @@ func TestAuditTrail(t *testing.T) {
 		{func() string { e.Post("classes/"+class.ID+"/invite-code", p, nil).Want(http.StatusOK); return class.ID }, "class", "update"},
 		{func() string {
 			st := sc.Settings()
-			st.Attendance.Fences = []service.Fence{{Name: "校门", Lat: 28.68, Lng: 115.85, RadiusM: 300}}
+			st.Attendance.Fences = []school.Fence{{Name: "校门", Lat: 28.68, Lng: 115.85, RadiusM: 300}}
 			e.Put("school/settings", p, st).Want(http.StatusOK)
 			return sc.ID
 		}, "settings", "update"},

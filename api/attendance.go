@@ -2,12 +2,11 @@ package api
 
 import (
 	"net/http"
+	"schoolcheck/service/attendance"
 	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
-
-	"schoolcheck/service"
 )
 
 // attendanceRoutes mounts office sign-in (坐班): punches, the office QR code and its display pages (served
@@ -24,7 +23,7 @@ func (s *server) attendanceRoutes(r *gin.Engine) func(open, login, bound *gin.Ro
 		bound.POST("/attendance/corrections", s.handle(s.requestCorrection))
 		bound.GET("/attendance/requests", s.handle(s.listRequests))
 		bound.POST("/attendance/requests/:id/decision", s.handle(s.decideRequest))
-		bound.GET("/reports/attendance", s.handle(monthlyReport(s.svc.AttendanceReport, s.svc.AttendanceReportXLSX)))
+		bound.GET("/reports/attendance", s.handle(monthlyReport(s.attendance.Report, s.attendance.ReportXLSX)))
 		limit := s.rateLimit("display", 120, 0, time.Minute)
 		r.GET("/display/:token", limit, s.displayPage)
 		r.GET("/display/:token/qr.json", limit, s.handle(s.displayQR))
@@ -46,7 +45,7 @@ func (s *server) punch(c *gin.Context) error {
 	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
-	out, created, err := s.svc.Punch(c.Request.Context(), actorOf(c), service.PunchInput{Kind: in.Kind, Lat: in.Lat,
+	out, created, err := s.attendance.Punch(c.Request.Context(), actorOf(c), attendance.PunchInput{Kind: in.Kind, Lat: in.Lat,
 		Lng: in.Lng, AccuracyM: in.AccuracyM, QRToken: in.QRToken})
 	if err != nil {
 		return err
@@ -60,7 +59,7 @@ func (s *server) punch(c *gin.Context) error {
 }
 
 func (s *server) officeQR(c *gin.Context) error {
-	out, err := s.svc.OfficeQR(c.Request.Context(), actorOf(c))
+	out, err := s.attendance.OfficeQR(c.Request.Context(), actorOf(c))
 	if err != nil {
 		return err
 	}
@@ -70,7 +69,7 @@ func (s *server) officeQR(c *gin.Context) error {
 }
 
 func (s *server) attendanceDays(c *gin.Context) error {
-	items, err := s.svc.AttendanceDays(c.Request.Context(), actorOf(c), service.AttendanceDaysQuery{
+	items, err := s.attendance.AttendanceDays(c.Request.Context(), actorOf(c), attendance.AttendanceDaysQuery{
 		Month: c.Query("month"), UserID: c.Query("user_id")})
 	if err != nil {
 		return err
@@ -81,7 +80,7 @@ func (s *server) attendanceDays(c *gin.Context) error {
 
 // displayOut is a display link as the API shows it; url carries the secret and is only in the 201 answer.
 type displayOut struct {
-	service.Display
+	attendance.Display
 	URL string `json:"url,omitempty"`
 }
 
@@ -92,7 +91,7 @@ func (s *server) createDisplay(c *gin.Context) error {
 	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
-	d, err := s.svc.CreateDisplay(c.Request.Context(), actorOf(c), in.Name)
+	d, err := s.attendance.CreateDisplay(c.Request.Context(), actorOf(c), in.Name)
 	if err != nil {
 		return err
 	}
@@ -102,7 +101,7 @@ func (s *server) createDisplay(c *gin.Context) error {
 }
 
 func (s *server) listDisplays(c *gin.Context) error {
-	items, err := s.svc.ListDisplays(c.Request.Context(), actorOf(c))
+	items, err := s.attendance.ListDisplays(c.Request.Context(), actorOf(c))
 	if err != nil {
 		return err
 	}
@@ -111,7 +110,7 @@ func (s *server) listDisplays(c *gin.Context) error {
 }
 
 func (s *server) revokeDisplay(c *gin.Context) error {
-	if err := s.svc.RevokeDisplay(c.Request.Context(), actorOf(c), c.Param("id")); err != nil {
+	if err := s.attendance.RevokeDisplay(c.Request.Context(), actorOf(c), c.Param("id")); err != nil {
 		return err
 	}
 	c.Status(http.StatusNoContent)

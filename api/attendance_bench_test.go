@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"schoolcheck/api/apitest"
-	"schoolcheck/service"
+	"schoolcheck/service/school"
 )
 
 // benchPunchStaff is how many teachers take turns; every round each signs in once.
@@ -27,9 +27,9 @@ func BenchmarkPunch(b *testing.B) {
 	sc := e.School()
 	st := sc.Settings()
 	st.Attendance.Methods = []string{"location", "qr"}
-	st.Attendance.Fences = []service.Fence{{Name: "行政楼", Lat: fenceLat, Lng: fenceLng, RadiusM: 200}}
+	st.Attendance.Fences = []school.Fence{{Name: "行政楼", Lat: fenceLat, Lng: fenceLng, RadiusM: 200}}
 	for _, d := range []string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"} {
-		st.Attendance.Windows[d] = service.Window{In: "07:50", Out: "17:30"}
+		st.Attendance.Windows[d] = school.Window{In: "07:50", Out: "17:30"}
 	}
 	sc.SetSettings(st)
 	leader := sc.Leader("值班主任")

@@ -53,7 +53,7 @@ func (s *server) displayPage(c *gin.Context) {
 	_, _ = rand.Read(nonce)
 	data := displayPageData{Nonce: base64.StdEncoding.EncodeToString(nonce)}
 	status := http.StatusOK
-	view, err := s.svc.DisplayQR(c.Request.Context(), c.Param("token"))
+	view, err := s.attendance.DisplayQR(c.Request.Context(), c.Param("token"))
 	switch {
 	case errors.Is(err, service.ErrNotFound):
 		data.Gone, status = true, http.StatusNotFound
@@ -85,7 +85,7 @@ func (s *server) displayPage(c *gin.Context) {
 
 // displayQR serves GET /display/:token/qr.json, what the page polls: the current code as an image.
 func (s *server) displayQR(c *gin.Context) error {
-	view, err := s.svc.DisplayQR(c.Request.Context(), c.Param("token"))
+	view, err := s.attendance.DisplayQR(c.Request.Context(), c.Param("token"))
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"schoolcheck/service"
+	"schoolcheck/service/attendance"
 )
 
 func (s *server) requestLeave(c *gin.Context) error {
@@ -18,7 +19,7 @@ func (s *server) requestLeave(c *gin.Context) error {
 	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
-	return reply(c, http.StatusCreated)(s.svc.RequestLeave(c.Request.Context(), actorOf(c), service.LeaveInput{Type: in.Type, From: in.From,
+	return reply(c, http.StatusCreated)(s.attendance.RequestLeave(c.Request.Context(), actorOf(c), attendance.LeaveInput{Type: in.Type, From: in.From,
 		To: in.To, Reason: in.Reason}))
 }
 
@@ -31,7 +32,7 @@ func (s *server) requestCorrection(c *gin.Context) error {
 	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
-	return reply(c, http.StatusCreated)(s.svc.RequestCorrection(c.Request.Context(), actorOf(c), service.CorrectionInput{Date: in.Date,
+	return reply(c, http.StatusCreated)(s.attendance.RequestCorrection(c.Request.Context(), actorOf(c), attendance.CorrectionInput{Date: in.Date,
 		Kind: in.Kind, Reason: in.Reason}))
 }
 
@@ -40,7 +41,7 @@ func (s *server) listRequests(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	return reply(c, http.StatusOK)(s.svc.ListRequests(c.Request.Context(), actorOf(c), service.RequestQuery{Status: c.Query("status"),
+	return reply(c, http.StatusOK)(s.attendance.ListRequests(c.Request.Context(), actorOf(c), attendance.RequestQuery{Status: c.Query("status"),
 		UserID: c.Query("user_id"), Page: page}))
 }
 
@@ -55,6 +56,6 @@ func (s *server) decideRequest(c *gin.Context) error {
 	if in.Approve == nil {
 		return service.E(service.ErrInvalid, "invalid_argument", "缺少 approve").Field("approve", "必填，true 或 false")
 	}
-	return reply(c, http.StatusOK)(s.svc.DecideRequest(c.Request.Context(), actorOf(c), c.Param("id"), service.DecisionInput{
+	return reply(c, http.StatusOK)(s.attendance.DecideRequest(c.Request.Context(), actorOf(c), c.Param("id"), attendance.DecisionInput{
 		Approve: *in.Approve, Comment: in.Comment}))
 }

@@ -7,7 +7,8 @@ import (
 	"time"
 
 	"schoolcheck/api/apitest"
-	"schoolcheck/service"
+	"schoolcheck/model"
+	"schoolcheck/service/school"
 )
 
 // The office fence of the attendance tests: 行政楼, 200 m around this point.
@@ -20,12 +21,12 @@ func attendanceEnv(t *testing.T) (*apitest.Env, *apitest.School) {
 	sc := e.School()
 	st := sc.Settings()
 	st.Attendance.Methods = []string{"location", "qr"}
-	st.Attendance.Fences = []service.Fence{{Name: "行政楼", Lat: fenceLat, Lng: fenceLng, RadiusM: 200}}
+	st.Attendance.Fences = []school.Fence{{Name: "行政楼", Lat: fenceLat, Lng: fenceLng, RadiusM: 200}}
 	st.Attendance.MaxAccuracyM = 100
 	st.Attendance.LateGraceMin, st.Attendance.EarlyGraceMin = 5, 0
-	st.Attendance.Windows = map[string]service.Window{}
+	st.Attendance.Windows = map[string]school.Window{}
 	for _, d := range []string{"mon", "tue", "wed", "thu", "fri"} {
-		st.Attendance.Windows[d] = service.Window{In: "07:50", Out: "17:30"}
+		st.Attendance.Windows[d] = school.Window{In: "07:50", Out: "17:30"}
 	}
 	sc.SetSettings(st)
 	return e, sc
@@ -208,7 +209,7 @@ func TestPunchStoresNoCoordinates(t *testing.T) {
 	clockAt(e, "2026-11-25", "07:45", u)
 	e.Post("attendance/punches", u.Token, map[string]any{"kind": "in", "lat": fenceLat + 0.001, "lng": fenceLng,
 		"accuracy_m": 35.5}).Want(http.StatusCreated)
-	cols, err := e.DB.Migrator().ColumnTypes("attendance_punches")
+	cols, err := model.CrossSchool(e.DB).Migrator().ColumnTypes("attendance_punches")
 	if err != nil || len(cols) == 0 {
 		t.Fatalf("columns: %v", err)
 	}

@@ -2,11 +2,10 @@ package api
 
 import (
 	"net/http"
+	"schoolcheck/service/auth"
 	"time"
 
 	"github.com/gin-gonic/gin"
-
-	"schoolcheck/service"
 )
 
 func (s *server) authRoutes(open, login, bound *gin.RouterGroup) {
@@ -23,7 +22,7 @@ func (s *server) login(c *gin.Context) error {
 	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
-	return reply(c, http.StatusOK)(s.svc.Login(c.Request.Context(), in.Code))
+	return reply(c, http.StatusOK)(s.auth.Login(c.Request.Context(), in.Code))
 }
 
 func (s *server) bindPhone(c *gin.Context) error {
@@ -33,7 +32,7 @@ func (s *server) bindPhone(c *gin.Context) error {
 	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
-	return reply(c, http.StatusOK)(s.svc.BindPhone(c.Request.Context(), actorOf(c), in.PhoneCode))
+	return reply(c, http.StatusOK)(s.auth.BindPhone(c.Request.Context(), actorOf(c), in.PhoneCode))
 }
 
 func (s *server) join(c *gin.Context) error {
@@ -45,10 +44,10 @@ func (s *server) join(c *gin.Context) error {
 	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
-	return reply(c, http.StatusOK)(s.svc.Join(c.Request.Context(), actorOf(c), service.JoinInput{InviteCode: in.InviteCode,
+	return reply(c, http.StatusOK)(s.auth.Join(c.Request.Context(), actorOf(c), auth.JoinInput{InviteCode: in.InviteCode,
 		Relation: in.Relation, ConsentVersion: in.ConsentVersion}))
 }
 
 func (s *server) me(c *gin.Context) error {
-	return reply(c, http.StatusOK)(s.svc.Me(c.Request.Context(), actorOf(c)))
+	return reply(c, http.StatusOK)(s.auth.Me(c.Request.Context(), actorOf(c)))
 }

@@ -3,11 +3,9 @@ package api
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -23,7 +21,7 @@ func bindJSON(c *gin.Context, dst any) error {
 		return jsonError(err)
 	}
 	if dec.More() {
-		return service.E(service.ErrInvalid, "invalid_argument", "请求体只能包含一个 JSON 对象")
+		return service.E(service.ErrInvalid, "invalid_argument", "请求体只能包含一个 JSON 对象").Field("body", "JSON 对象之后还有内容")
 	}
 	return nil
 }
@@ -38,40 +36,13 @@ func readBody(c *gin.Context) ([]byte, error) {
 	return raw, err
 }
 
+// jsonError keeps a body over its limit a 413 and answers everything else with the contract's 400.
 func jsonError(err error) error {
 	var maxErr *http.MaxBytesError
-	var typeErr *json.UnmarshalTypeError
-	var syntaxErr *json.SyntaxError
-	switch {
-	case errors.As(err, &maxErr):
+	if errors.As(err, &maxErr) {
 		return err
-	case errors.As(err, &typeErr):
-		field := typeErr.Field
-		if field == "" {
-			field = "body"
-		}
-		return service.E(service.ErrInvalid, "invalid_argument", "字段类型不正确").
-			Field(field, fmt.Sprintf("应为 %s", typeName(typeErr.Type.Kind().String())))
-	case errors.As(err, &syntaxErr), errors.Is(err, io.ErrUnexpectedEOF):
-		return service.E(service.ErrInvalid, "invalid_argument", "请求体不是有效的 JSON")
-	case errors.Is(err, io.EOF):
-		return service.E(service.ErrInvalid, "invalid_argument", "请求体为空")
 	}
-	return service.E(service.ErrInvalid, "invalid_argument", "请求体无法解析")
-}
-
-func typeName(kind string) string {
-	switch {
-	case strings.HasPrefix(kind, "int"), strings.HasPrefix(kind, "uint"), strings.HasPrefix(kind, "float"):
-		return "数字"
-	case kind == "string":
-		return "字符串"
-	case kind == "bool":
-		return "true 或 false"
-	case kind == "slice":
-		return "数组"
-	}
-	return "对象"
+	return service.JSONError(err)
 }
 
 // pageQuery reads ?limit=&cursor=, refusing a limit that is not a number in 1..100.

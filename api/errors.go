@@ -96,7 +96,7 @@ func fail(c *gin.Context, status int, code, message string) {
 }
 
 // reply answers a service call's result as JSON with the status, or hands its error to the error table:
-// `return reply(c, http.StatusOK)(s.svc.Me(ctx, a))`.
+// `return reply(c, http.StatusOK)(s.auth.Me(ctx, a))`.
 func reply(c *gin.Context, status int) func(any, error) error {
 	return func(out any, err error) error {
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"schoolcheck/service"
+	"schoolcheck/service/meals"
 )
 
 // feedbackRoutes: parents' feedback on school meals and the school's answers.
@@ -30,7 +31,7 @@ func (s *server) createFeedback(c *gin.Context) error {
 	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
-	return reply(c, http.StatusCreated)(s.svc.CreateFeedback(c.Request.Context(), actorOf(c), service.FeedbackInput{Category: in.Category,
+	return reply(c, http.StatusCreated)(s.meals.CreateFeedback(c.Request.Context(), actorOf(c), meals.FeedbackInput{Category: in.Category,
 		Content: in.Content, MealID: in.MealID, Date: in.Date, Meal: in.Meal, PhotoIDs: in.PhotoIDs, ClassID: in.ClassID}))
 }
 
@@ -39,11 +40,11 @@ func (s *server) listFeedback(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	return reply(c, http.StatusOK)(s.svc.ListFeedback(c.Request.Context(), actorOf(c), service.FeedbackQuery{Status: c.Query("status"), Page: page}))
+	return reply(c, http.StatusOK)(s.meals.ListFeedback(c.Request.Context(), actorOf(c), meals.FeedbackQuery{Status: c.Query("status"), Page: page}))
 }
 
 func (s *server) getFeedback(c *gin.Context) error {
-	return reply(c, http.StatusOK)(s.svc.GetFeedback(c.Request.Context(), actorOf(c), c.Param("id")))
+	return reply(c, http.StatusOK)(s.meals.GetFeedback(c.Request.Context(), actorOf(c), c.Param("id")))
 }
 
 func (s *server) replyFeedback(c *gin.Context) error {
@@ -53,7 +54,7 @@ func (s *server) replyFeedback(c *gin.Context) error {
 	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
-	return reply(c, http.StatusCreated)(s.svc.ReplyFeedback(c.Request.Context(), actorOf(c), c.Param("id"), in.Content))
+	return reply(c, http.StatusCreated)(s.meals.ReplyFeedback(c.Request.Context(), actorOf(c), c.Param("id"), in.Content))
 }
 
 func (s *server) closeFeedback(c *gin.Context) error {
@@ -66,5 +67,5 @@ func (s *server) closeFeedback(c *gin.Context) error {
 	if in.Satisfied == nil {
 		return service.E(service.ErrInvalid, "invalid_argument", "请说明是否满意").Field("satisfied", "必填")
 	}
-	return reply(c, http.StatusOK)(s.svc.CloseFeedback(c.Request.Context(), actorOf(c), c.Param("id"), *in.Satisfied))
+	return reply(c, http.StatusOK)(s.meals.CloseFeedback(c.Request.Context(), actorOf(c), c.Param("id"), *in.Satisfied))
 }

@@ -1,12 +1,12 @@
 package api_test
 
 import (
-	"context"
 	"net/http"
 	"strings"
 	"testing"
 
 	"schoolcheck/api/apitest"
+	"schoolcheck/service/notify"
 )
 
 const subscribeSend = "/cgi-bin/message/subscribe/send"
@@ -73,6 +73,7 @@ func TestFeedbackThread(t *testing.T) {
 	sent := len(e.WX.Sent())
 	r = e.Post("feedback/"+id+"/replies", w.leader.Token, map[string]string{"content": "已通知食堂增加米饭供应，感谢反馈"}).
 		Want(http.StatusCreated)
+	e.Drain()
 	if m := r.Map(); m["status"] != "replied" || len(m["replies"].([]any)) != 1 {
 		t.Fatalf("after leader reply %s", r.Body)
 	}
@@ -87,6 +88,7 @@ func TestFeedbackThread(t *testing.T) {
 	}
 	// Without a consent left, the next reply sends nothing (and still succeeds).
 	e.Post("feedback/"+id+"/replies", w.leader.Token, map[string]string{"content": "补充说明"}).Want(http.StatusCreated)
+	e.Drain()
 	if len(e.WX.Sent()) != sent+1 {
 		t.Fatal("a message was sent without a consent")
 	}
@@ -173,7 +175,7 @@ func TestFeedbackModeration(t *testing.T) {
 		!strings.Contains(got["content"].(string), "汤太咸") {
 		t.Fatalf("pending feedback %v", got)
 	}
-	if err := e.Svc.Maintain(context.Background()); err != nil {
+	if err := e.RunJobs(); err != nil {
 		t.Fatal(err)
 	}
 	got := e.Get("feedback/"+pending, w.leader.Token).Want(http.StatusOK).Map()
@@ -198,6 +200,7 @@ func TestFeedbackSubscriptionRefusedOrFailing(t *testing.T) {
 	// A send that fails for another reason gives the consent back; the reply stands.
 	e.WX.SetErrcode(subscribeSend, 40003, 1)
 	e.Post("feedback/"+id+"/replies", w.leader.Token, map[string]string{"content": "我们会检查"}).Want(http.StatusCreated)
+	e.Drain()
 	remaining := func() float64 {
 		for _, s := range e.Get("subscriptions", w.parent.Token).Want(http.StatusOK).Items() {
 			if s["template"] == "feedback_reply" {
@@ -213,6 +216,7 @@ func TestFeedbackSubscriptionRefusedOrFailing(t *testing.T) {
 	calls := e.WX.Count(subscribeSend)
 	e.WX.SetErrcode(subscribeSend, 43101, 1)
 	e.Post("feedback/"+id+"/replies", w.leader.Token, map[string]string{"content": "已经整改"}).Want(http.StatusCreated)
+	e.Drain()
 	if n := e.WX.Count(subscribeSend); n != calls+1 {
 		t.Fatalf("refused send tried %d times", n-calls)
 	}
@@ -221,6 +225,7 @@ func TestFeedbackSubscriptionRefusedOrFailing(t *testing.T) {
 		t.Fatalf("refusal not recorded: %v", subs[0])
 	}
 	e.Post("feedback/"+id+"/replies", w.leader.Token, map[string]string{"content": "请放心"}).Want(http.StatusCreated)
+	e.Drain()
 	if n := e.WX.Count(subscribeSend); n != calls+1 {
 		t.Fatal("sent again after a refusal")
 	}
@@ -231,7 +236,7 @@ func TestFeedbackSubscriptionRefusedOrFailing(t *testing.T) {
 	}
 	e.Post("subscriptions", w.parent.Token, map[string]any{"template": "spam"}).WantError(400, "invalid_argument")
 	e.Post("subscriptions", w.parent.Token, map[string]any{"template": "feedback_reply", "count": 11}).WantError(400, "invalid_argument")
-	if subs := e.Get("subscriptions", w.leader.Token).Want(http.StatusOK).Items(); len(subs) != 6 || subs[0]["remaining"].(float64) != 0 {
+	if subs := e.Get("subscriptions", w.leader.Token).Want(http.StatusOK).Items(); len(subs) != len(notify.Templates) || subs[0]["remaining"].(float64) != 0 {
 		t.Fatalf("a leader's subscriptions %v", subs)
 	}
 }

@@ -9,11 +9,12 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"schoolcheck/service"
+	"schoolcheck/service/report"
 )
 
 // sendFile answers a generated download with a UTF-8 file name (RFC 6266/5987) that Excel on Windows and
 // the WeChat in-app browser both keep.
-func sendFile(c *gin.Context, f service.File) {
+func sendFile(c *gin.Context, f report.File) {
 	ascii := strings.Map(func(r rune) rune {
 		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' {
 			return '_'
@@ -39,18 +40,20 @@ func wantsXLSX(c *gin.Context) (bool, error) {
 
 // monthlyReport serves a GET /reports/...?month=[&school_id=][&format=xlsx] route from the service's JSON and
 // workbook forms of one report.
-func monthlyReport[T any](asJSON func(context.Context, *service.Actor, string, string) (T, error),
-	asXLSX func(context.Context, *service.Actor, string, string) (service.File, error)) func(*gin.Context) error {
+func monthlyReport[T any](asJSON func(context.Context, *service.Actor, report.Query) (T, error),
+	asXLSX func(context.Context, *service.Actor, report.Query) (report.File, error)) func(*gin.Context) error {
 	return func(c *gin.Context) error {
 		xlsx, err := wantsXLSX(c)
 		if err != nil {
 			return err
 		}
-		ctx, a, month, school := c.Request.Context(), actorOf(c), c.Query("month"), c.Query("school_id")
+		ctx, a := c.Request.Context(), actorOf(c)
+		q := report.Query{Month: c.Query("month"), From: c.Query("from"), To: c.Query("to"),
+			SchoolID: c.Query("school_id"), RegionID: c.Query("region_id")}
 		if !xlsx {
-			return reply(c, http.StatusOK)(asJSON(ctx, a, month, school))
+			return reply(c, http.StatusOK)(asJSON(ctx, a, q))
 		}
-		f, err := asXLSX(ctx, a, month, school)
+		f, err := asXLSX(ctx, a, q)
 		if err != nil {
 			return err
 		}

@@ -10,11 +10,10 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/http"
+	"schoolcheck/service/idempotency"
 	"strings"
 
 	"github.com/gin-gonic/gin"
-
-	"schoolcheck/service"
 )
 
 // idempotency implements Idempotency-Key for POSTs: the same user, key and request get the first response
@@ -47,7 +46,7 @@ func (s *server) idempotency(c *gin.Context) {
 	}
 	hash := hex.EncodeToString(h.Sum(nil))
 	ctx := c.Request.Context()
-	stored, err := s.svc.IdempotencyBegin(ctx, a.AccountID, key, hash)
+	stored, err := s.idem.Begin(ctx, a.AccountID, key, hash)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -63,17 +62,17 @@ func (s *server) idempotency(c *gin.Context) {
 	finished := false
 	defer func() {
 		if !finished { // a panic: release the key so the client can retry
-			_ = s.svc.IdempotencyFinish(ctx, a.AccountID, key, nil)
+			_ = s.idem.Finish(ctx, a.AccountID, key, nil)
 		}
 	}()
 	c.Next()
 	finished = true
 	if c.GetBool(ctxNoReplay) {
-		_ = s.svc.IdempotencyFinish(ctx, a.AccountID, key, nil)
+		_ = s.idem.Finish(ctx, a.AccountID, key, nil)
 		return
 	}
-	resp := &service.StoredResponse{Status: rec.Status(), ContentType: rec.Header().Get("Content-Type"), Body: rec.body.Bytes()}
-	if err := s.svc.IdempotencyFinish(ctx, a.AccountID, key, resp); err != nil {
+	resp := &idempotency.StoredResponse{Status: rec.Status(), ContentType: rec.Header().Get("Content-Type"), Body: rec.body.Bytes()}
+	if err := s.idem.Finish(ctx, a.AccountID, key, resp); err != nil {
 		s.log.WarnContext(ctx, "idempotency: could not store the response", "request_id", requestID(c), "error", err.Error())
 	}
 }

@@ -72,7 +72,7 @@ func TestIdempotencyInFlight(t *testing.T) {
 	// hash of the same request (method, path and query, then the body).
 	sum := sha256.Sum256(append([]byte("POST /api/v1/classes?\n"), body...))
 	ctx := context.Background()
-	stored, err := e.Svc.IdempotencyBegin(ctx, sc.Principal.AccountID, "slow-1", hex.EncodeToString(sum[:]))
+	stored, err := e.App.Idempotency.Begin(ctx, sc.Principal.AccountID, "slow-1", hex.EncodeToString(sum[:]))
 	if err != nil || stored != nil {
 		t.Fatalf("claim: %v %v", stored, err)
 	}
@@ -88,10 +88,10 @@ func TestIdempotencyInFlight(t *testing.T) {
 		t.Fatal("the retry after an abandoned claim did not create")
 	}
 	// A first request that ended without a response (a panic, or a 5xx) leaves the key free for a retry.
-	if _, err := e.Svc.IdempotencyBegin(ctx, sc.Principal.AccountID, "slow-2", hex.EncodeToString(sum[:])); err != nil {
+	if _, err := e.App.Idempotency.Begin(ctx, sc.Principal.AccountID, "slow-2", hex.EncodeToString(sum[:])); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.Svc.IdempotencyFinish(ctx, sc.Principal.AccountID, "slow-2", nil); err != nil {
+	if err := e.App.Idempotency.Finish(ctx, sc.Principal.AccountID, "slow-2", nil); err != nil {
 		t.Fatal(err)
 	}
 	postKeyed(e, "classes", p, "slow-2", body).Want(http.StatusCreated)
@@ -138,7 +138,7 @@ func TestIdempotencyKeyKept24Hours(t *testing.T) {
 		t.Fatalf("after 25 h the key was replayed: %s", r.Body)
 	}
 	// The purge drops what is past the retention and keeps the fresh claim.
-	if _, err := e.Svc.PurgeIdempotencyKeys(context.Background()); err != nil {
+	if _, err := e.App.Idempotency.Purge(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	r = postKeyed(e, "classes", e.Relogin(sc.Principal), "day-key", body).Want(http.StatusCreated)

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"schoolcheck/api/apitest"
-	"schoolcheck/service"
+	"schoolcheck/service/school"
 )
 
 // ratings is a valid set of 陪餐 ratings.
@@ -124,7 +124,7 @@ func TestMealRefusals(t *testing.T) {
 	// When the school does not ask for photos, a leader's record needs none.
 	st := sc.Settings()
 	st.Meals.LeaderPhotoRequired = false
-	st.Attendance.Fences = []service.Fence{{Name: "行政楼", Lat: 28.6829, Lng: 115.8579, RadiusM: 200}}
+	st.Attendance.Fences = []school.Fence{{Name: "行政楼", Lat: 28.6829, Lng: 115.8579, RadiusM: 200}}
 	sc.SetSettings(st)
 	e.Post("meals", leader.Token, mealReq("2026-11-25")).Want(http.StatusCreated)
 }

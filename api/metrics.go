@@ -68,7 +68,7 @@ func (s *server) healthRoutes(r *gin.Engine, reg *prometheus.Registry) {
 		ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
 		defer cancel()
 		checks, ok := gin.H{}, true
-		for name, err := range s.svc.Ready(ctx) {
+		for name, err := range s.ready(ctx) {
 			if err != nil {
 				ok = false
 				checks[name] = "unavailable"

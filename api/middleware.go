@@ -76,7 +76,7 @@ func (s *server) authenticate(needBound bool) gin.HandlerFunc {
 			fail(c, http.StatusUnauthorized, "unauthenticated", "请先登录")
 			return
 		}
-		a, err := s.svc.Authenticate(c.Request.Context(), strings.TrimSpace(token))
+		a, err := s.auth.Authenticate(c.Request.Context(), strings.TrimSpace(token))
 		if err != nil {
 			s.writeError(c, err)
 			return

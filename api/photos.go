@@ -8,11 +8,12 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"schoolcheck/service"
+	"schoolcheck/service/photos"
 )
 
 // photoBodyLimit lets the multipart envelope and the purpose field through around a 10 MiB file; the file
 // itself is bounded separately while it is read.
-const photoBodyLimit = service.MaxPhotoBytes + 64<<10
+const photoBodyLimit = photos.MaxPhotoBytes + 64<<10
 
 // photoRoutes: POST /photos (what wx.uploadFile sends).
 func (s *server) photoRoutes(_, _, bound *gin.RouterGroup) {
@@ -28,7 +29,7 @@ func (s *server) uploadPhoto(c *gin.Context) error {
 		return service.E(service.ErrInvalid, "invalid_argument", "请以 multipart/form-data 上传照片，字段名为 file").
 			Field("file", "必填")
 	}
-	var in service.PhotoUpload
+	var in photos.Upload
 	found := false
 	for {
 		part, err := mr.NextPart()
@@ -44,11 +45,11 @@ func (s *server) uploadPhoto(c *gin.Context) error {
 				return service.E(service.ErrInvalid, "invalid_argument", "一次只能上传一张照片").Field("file", "只能有一个")
 			}
 			found = true
-			in.Data, err = io.ReadAll(io.LimitReader(part, service.MaxPhotoBytes+1))
+			in.Data, err = io.ReadAll(io.LimitReader(part, photos.MaxPhotoBytes+1))
 			if err != nil {
 				return multipartError(err)
 			}
-			if len(in.Data) > service.MaxPhotoBytes { // refused by the service without reading further
+			if len(in.Data) > photos.MaxPhotoBytes { // refused by the service without reading further
 				return s.photoResult(c, in)
 			}
 		case "purpose":
@@ -65,8 +66,8 @@ func (s *server) uploadPhoto(c *gin.Context) error {
 	return s.photoResult(c, in)
 }
 
-func (s *server) photoResult(c *gin.Context, in service.PhotoUpload) error {
-	return reply(c, http.StatusCreated)(s.svc.UploadPhoto(c.Request.Context(), actorOf(c), in))
+func (s *server) photoResult(c *gin.Context, in photos.Upload) error {
+	return reply(c, http.StatusCreated)(s.photos.Upload(c.Request.Context(), actorOf(c), in))
 }
 
 // multipartError keeps a body over its limit a 413 and calls anything else a malformed upload.

@@ -33,7 +33,7 @@ func TestPhotoSweep(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := e.Svc.SweepPhotos(context.Background())
+			_, err := e.App.Photos.Sweep(context.Background())
 			errs <- err
 		}()
 	}
@@ -57,7 +57,7 @@ func TestPhotoSweep(t *testing.T) {
 	if err := e.Store.Delete(context.Background(), keys[young]); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.Svc.Maintain(context.Background()); err != nil {
+	if err := e.RunJobs(); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, found := photoRow(e, sc.ID, young); found {

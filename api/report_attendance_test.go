@@ -96,6 +96,10 @@ func TestAttendanceReport(t *testing.T) {
 	if !legend {
 		t.Fatal("no legend under the grid")
 	}
+	wantPrintTitles(t, f, sheet)
+	if last := rows[len(rows)-1]; len(last) == 0 || !strings.Contains(last[0], "审核人") {
+		t.Fatalf("no signature line: %v", last)
+	}
 }
 
 func TestAttendanceReportAccess(t *testing.T) {

@@ -4,14 +4,15 @@ import (
 	"bytes"
 	"net/http"
 	"net/url"
+	"schoolcheck/api/apitest"
+	"schoolcheck/service/meals"
+	"schoolcheck/service/report"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/xuri/excelize/v2"
-
-	"schoolcheck/service"
 )
 
 // The month of 2026-11 up to Wednesday the 25th: lunch on 18 days (weekdays, less the 3rd made a holiday,
@@ -19,7 +20,10 @@ import (
 // parent on the 23rd, whose duty leader did not come; two feedbacks, one answered after 3 hours.
 func TestMealReport(t *testing.T) {
 	e := mealEnv(t)
+	e.Clock.Set(apitest.At("2026-10-20", "09:00")) // the school has used schoolcheck since October
 	sc := e.School()
+	e.Clock.Set(apitest.DefaultNow)
+	sc.Principal.Token = e.Relogin(sc.Principal)
 	l1, l2 := sc.Leader("甲主任"), sc.Leader("乙主任")
 	parent := sc.Parent(sc.Class(nil))
 	p := sc.Principal.Token
@@ -40,13 +44,13 @@ func TestMealReport(t *testing.T) {
 	e.Clock.Advance(time.Hour)
 	e.Post("feedback/"+answered+"/replies", l1tok, map[string]string{"content": "补充"}).Want(http.StatusCreated)
 
-	var rep service.MealReport
+	var rep meals.MealReport
 	e.Get("reports/meals?month=2026-11", l1tok).Want(http.StatusOK).JSON(&rep)
 	if rep.Served != 18 || rep.Covered != 2 || rep.Coverage != 0.1111 || rep.ParentMeals != 1 || len(rep.Uncovered) != 16 {
 		t.Fatalf("served %d covered %d coverage %v parents %d uncovered %d", rep.Served, rep.Covered, rep.Coverage,
 			rep.ParentMeals, len(rep.Uncovered))
 	}
-	i := slices.IndexFunc(rep.Uncovered, func(u service.UncoveredMeal) bool { return u.Date == "2026-11-23" })
+	i := slices.IndexFunc(rep.Uncovered, func(u meals.UncoveredMeal) bool { return u.Date == "2026-11-23" })
 	if i < 0 || rep.Uncovered[i].DutyLeader == nil || rep.Uncovered[i].DutyLeader.Name != "甲主任" {
 		t.Fatalf("uncovered 23rd: %+v", rep.Uncovered)
 	}
@@ -58,17 +62,17 @@ func TestMealReport(t *testing.T) {
 	if fb := rep.Feedback; fb.Received != 2 || fb.Open != 1 || fb.MedianReplyHours == nil || *fb.MedianReplyHours != 3 {
 		t.Fatalf("feedback %+v", fb)
 	}
-	// Future months serve nothing yet; a bad month is 400.
-	e.Get("reports/meals?month=2026-12", l1tok).Want(http.StatusOK).JSON(&rep)
-	if rep.Served != 0 || rep.Coverage != 0 {
-		t.Fatalf("future month %+v", rep)
+	// A month after this one, or before the school used schoolcheck, has no report; a bad month is 400.
+	if f := e.Get("reports/meals?month=2026-12", l1tok).WantError(400, "invalid_argument").ErrorFields(); f["month"] == "" {
+		t.Fatalf("future month: fields %v", f)
 	}
+	e.Get("reports/meals?month=2026-09", l1tok).WantError(400, "invalid_argument")
 	e.Get("reports/meals?month=2026-13", l1tok).WantError(400, "invalid_argument")
 	e.Get("reports/meals?month=2026-11&format=pdf", l1tok).WantError(400, "invalid_argument")
 
 	// The workbook.
 	r := e.Get("reports/meals?month=2026-11&format=xlsx", l1tok).Want(http.StatusOK)
-	if ct := r.Header.Get("Content-Type"); ct != service.XLSXType {
+	if ct := r.Header.Get("Content-Type"); ct != report.XLSXType {
 		t.Fatalf("content type %q", ct)
 	}
 	name := "2026-11 陪餐报表 " + sc.Name + ".xlsx"
@@ -91,8 +95,11 @@ func TestMealReport(t *testing.T) {
 	if !slices.Equal(rows[1], []string{"日期", "星期", "餐次", "值班领导", "陪餐领导", "家长陪餐（人次）", "是否陪餐"}) {
 		t.Fatalf("header %v", rows[1])
 	}
-	if len(rows) != 2+18+1 || rows[20][0] != "合计" || rows[20][2] != "18 餐" || rows[20][6] != "11.1%" {
-		t.Fatalf("%d rows, last %v", len(rows), rows[len(rows)-1])
+	if len(rows) < 2+18+1 || rows[20][0] != "合计" || rows[20][2] != "18 餐" || rows[20][6] != "11.1%" {
+		t.Fatalf("%d rows, totals %v", len(rows), rows[min(20, len(rows)-1)])
+	}
+	if last := rows[len(rows)-1]; len(last) == 0 || !strings.Contains(last[0], "制表人") || !strings.Contains(last[0], "校长签字") {
+		t.Fatalf("no signature line: %v", last)
 	}
 	last := slices.IndexFunc(rows, func(r []string) bool { return len(r) > 0 && r[0] == "2026-11-24" })
 	if last < 0 || rows[last][1] != "周二" || rows[last][2] != "午餐" || rows[last][3] != "乙主任" ||
@@ -106,12 +113,15 @@ func TestMealReport(t *testing.T) {
 	if w, _ := f.GetColWidth("陪餐明细", "E"); w != 28 {
 		t.Fatalf("column E width %v", w)
 	}
-	if lay, _ := f.GetPageLayout("陪餐明细"); lay.Orientation == nil || *lay.Orientation != "landscape" {
+	// The printing rules: A4, portrait for a sheet this narrow, title and header on every page, page numbers.
+	if lay, _ := f.GetPageLayout("陪餐明细"); lay.Orientation == nil || *lay.Orientation != "portrait" ||
+		lay.Size == nil || *lay.Size != 9 {
 		t.Fatalf("page layout %+v", lay)
 	}
+	wantPrintTitles(t, f, "陪餐明细")
 	missed, _ := f.GetRows("未陪餐")
-	if len(missed) != 2+16+1 || missed[len(missed)-1][2] != "16 餐" {
-		t.Fatalf("uncovered sheet %v", missed[len(missed)-1])
+	if len(missed) < 2+16+1 || missed[2+16][2] != "16 餐" {
+		t.Fatalf("uncovered sheet %v", missed)
 	}
 }
 
@@ -132,5 +142,33 @@ func TestMealReportAccess(t *testing.T) {
 	e.Get(q+"&school_id="+sc.ID, other.Principal.Token).WantError(404, "not_found")
 	if got := e.Get(q, sc.Principal.Token).Want(http.StatusOK).Map(); got["school"].(map[string]any)["id"] != sc.ID {
 		t.Fatalf("principal's report %v", got["school"])
+	}
+}
+
+// wantPrintTitles checks the printing rules every workbook follows on one sheet: the title and header rows
+// repeated on every page, page numbers and the print time in the footer, the East Asian font.
+func wantPrintTitles(t *testing.T, f *excelize.File, sheet string) {
+	t.Helper()
+	found := false
+	for _, dn := range f.GetDefinedName() {
+		if dn.Name == "_xlnm.Print_Titles" && dn.Scope == sheet && strings.Contains(dn.RefersTo, "$1:$2") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("%s: no print titles in %+v", sheet, f.GetDefinedName())
+	}
+	hf, err := f.GetHeaderFooter(sheet)
+	if err != nil || hf == nil || !strings.Contains(hf.OddFooter, "&P") || !strings.Contains(hf.OddFooter, "&N") ||
+		!strings.Contains(hf.OddFooter, "打印时间") {
+		t.Errorf("%s: footer %+v %v", sheet, hf, err)
+	}
+	id, err := f.GetCellStyle(sheet, "A3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := f.GetStyle(id)
+	if err != nil || st.Font == nil || st.Font.Family != report.Font {
+		t.Errorf("%s: cell A3 font %+v %v", sheet, st, err)
 	}
 }

@@ -4,6 +4,7 @@
 package api
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"time"
@@ -11,13 +12,30 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"schoolcheck/service"
+	"schoolcheck/service/attendance"
+	"schoolcheck/service/auth"
+	"schoolcheck/service/evidence"
+	"schoolcheck/service/idempotency"
+	"schoolcheck/service/meals"
+	"schoolcheck/service/notify"
+	"schoolcheck/service/photos"
+	"schoolcheck/service/school"
 )
 
-// Deps are what the router needs, passed in by main and by tests.
+// Deps are what the router needs, one field per service, passed in by the app package (for main and the
+// tests alike).
 type Deps struct {
-	Service *service.Service
-	Logger  *slog.Logger
+	Auth        *auth.Service
+	School      *school.Service
+	Trail       *evidence.Trail
+	Photos      *photos.Service
+	Notify      *notify.Service
+	Idempotency *idempotency.Store
+	Attendance  *attendance.Service
+	Meals       *meals.Service
+	// Ready reports each dependency's health for /readyz.
+	Ready  func(ctx context.Context) map[string]error
+	Logger *slog.Logger
 	// Registry receives the HTTP metrics and is served at /metrics.
 	Registry *prometheus.Registry
 	// TrustedProxies whose X-Forwarded-For is believed; empty trusts none.
@@ -34,7 +52,15 @@ type Deps struct {
 
 // server carries the dependencies of the handlers.
 type server struct {
-	svc        *service.Service
+	auth       *auth.Service
+	school     *school.Service
+	trail      *evidence.Trail
+	photos     *photos.Service
+	notify     *notify.Service
+	idem       *idempotency.Store
+	attendance *attendance.Service
+	meals      *meals.Service
+	ready      func(ctx context.Context) map[string]error
 	log        *slog.Logger
 	limiter    Limiter
 	maxBody    int64
@@ -60,7 +86,9 @@ func New(d Deps) (http.Handler, error) {
 	if d.MaxBodyBytes <= 0 {
 		d.MaxBodyBytes = 1 << 20
 	}
-	s := &server{svc: d.Service, log: d.Logger, limiter: d.Limiter, maxBody: d.MaxBodyBytes,
+	s := &server{auth: d.Auth, school: d.School, trail: d.Trail, photos: d.Photos, notify: d.Notify,
+		idem: d.Idempotency, attendance: d.Attendance, meals: d.Meals, ready: d.Ready, log: d.Logger,
+		limiter: d.Limiter, maxBody: d.MaxBodyBytes,
 		bodyLimits: map[string]int64{}, publicURL: d.PublicURL, metrics: newHTTPMetrics(d.Registry)}
 	if s.log == nil {
 		s.log = slog.Default()

@@ -6,6 +6,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"schoolcheck/service"
+	"schoolcheck/service/evidence"
+	"schoolcheck/service/school"
 )
 
 // schoolRoutes: settings, calendar and the audit trail.
@@ -19,7 +21,7 @@ func (s *server) schoolRoutes(_, _, bound *gin.RouterGroup) {
 }
 
 func (s *server) getSettings(c *gin.Context) error {
-	return reply(c, http.StatusOK)(s.svc.GetSettings(c.Request.Context(), actorOf(c)))
+	return reply(c, http.StatusOK)(s.school.GetSettings(c.Request.Context(), actorOf(c)))
 }
 
 func (s *server) putSettings(c *gin.Context) error {
@@ -27,15 +29,15 @@ func (s *server) putSettings(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	st, err := service.ParseSettings(raw)
+	st, err := school.ParseSettings(raw)
 	if err != nil {
 		return err
 	}
-	return reply(c, http.StatusOK)(s.svc.PutSettings(c.Request.Context(), actorOf(c), st))
+	return reply(c, http.StatusOK)(s.school.PutSettings(c.Request.Context(), actorOf(c), st))
 }
 
 func (s *server) calendar(c *gin.Context) error {
-	items, err := s.svc.Calendar(c.Request.Context(), actorOf(c), c.Query("month"))
+	items, err := s.school.Calendar(c.Request.Context(), actorOf(c), c.Query("month"))
 	if err != nil {
 		return err
 	}
@@ -45,10 +47,10 @@ func (s *server) calendar(c *gin.Context) error {
 
 func (s *server) setCalendarDay(c *gin.Context) error {
 	var in struct {
-		Workday *bool           `json:"workday"`
-		Note    string          `json:"note"`
-		Meals   *[]string       `json:"meals"`
-		Window  *service.Window `json:"window"`
+		Workday *bool          `json:"workday"`
+		Note    string         `json:"note"`
+		Meals   *[]string      `json:"meals"`
+		Window  *school.Window `json:"window"`
 	}
 	if err := bindJSON(c, &in); err != nil {
 		return err
@@ -56,12 +58,12 @@ func (s *server) setCalendarDay(c *gin.Context) error {
 	if in.Workday == nil {
 		return service.E(service.ErrInvalid, "invalid_argument", "缺少 workday").Field("workday", "必填")
 	}
-	return reply(c, http.StatusOK)(s.svc.SetCalendarDay(c.Request.Context(), actorOf(c), c.Param("date"), service.CalendarDayInput{
+	return reply(c, http.StatusOK)(s.school.SetCalendarDay(c.Request.Context(), actorOf(c), c.Param("date"), school.CalendarDayInput{
 		Workday: *in.Workday, Note: in.Note, Meals: in.Meals, Window: in.Window}))
 }
 
 func (s *server) clearCalendarDay(c *gin.Context) error {
-	if err := s.svc.ClearCalendarDay(c.Request.Context(), actorOf(c), c.Param("date")); err != nil {
+	if err := s.school.ClearCalendarDay(c.Request.Context(), actorOf(c), c.Param("date")); err != nil {
 		return err
 	}
 	c.Status(http.StatusNoContent)
@@ -73,6 +75,6 @@ func (s *server) listAudit(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	return reply(c, http.StatusOK)(s.svc.ListAudit(c.Request.Context(), actorOf(c), service.AuditQuery{Entity: c.Query("entity"),
+	return reply(c, http.StatusOK)(s.trail.List(c.Request.Context(), actorOf(c), evidence.Query{Entity: c.Query("entity"),
 		EntityID: c.Query("entity_id"), Page: page}))
 }

@@ -2,10 +2,9 @@ package api
 
 import (
 	"net/http"
+	"schoolcheck/service/school"
 
 	"github.com/gin-gonic/gin"
-
-	"schoolcheck/service"
 )
 
 // adminRoutes: the school's staff roster and classes.
@@ -31,8 +30,8 @@ type staffBody struct {
 	Active   *bool     `json:"active"`
 }
 
-func (b staffBody) input() service.StaffInput {
-	return service.StaffInput{Name: b.Name, Phone: b.Phone, Roles: b.Roles, Subjects: b.Subjects, Active: b.Active}
+func (b staffBody) input() school.StaffInput {
+	return school.StaffInput{Name: b.Name, Phone: b.Phone, Roles: b.Roles, Subjects: b.Subjects, Active: b.Active}
 }
 
 func (s *server) createStaff(c *gin.Context) error {
@@ -41,7 +40,7 @@ func (s *server) createStaff(c *gin.Context) error {
 		return err
 	}
 	in.Active = nil
-	return reply(c, http.StatusCreated)(s.svc.CreateStaff(c.Request.Context(), actorOf(c), in.input()))
+	return reply(c, http.StatusCreated)(s.school.CreateStaff(c.Request.Context(), actorOf(c), in.input()))
 }
 
 func (s *server) listStaff(c *gin.Context) error {
@@ -49,16 +48,16 @@ func (s *server) listStaff(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	q := service.StaffQuery{Role: c.Query("role"), Page: page}
+	q := school.StaffQuery{Role: c.Query("role"), Page: page}
 	if v := c.Query("active"); v != "" {
 		b := v == "true"
 		q.Active = &b
 	}
-	return reply(c, http.StatusOK)(s.svc.ListStaff(c.Request.Context(), actorOf(c), q))
+	return reply(c, http.StatusOK)(s.school.ListStaff(c.Request.Context(), actorOf(c), q))
 }
 
 func (s *server) getStaff(c *gin.Context) error {
-	return reply(c, http.StatusOK)(s.svc.GetStaff(c.Request.Context(), actorOf(c), c.Param("id")))
+	return reply(c, http.StatusOK)(s.school.GetStaff(c.Request.Context(), actorOf(c), c.Param("id")))
 }
 
 func (s *server) updateStaff(c *gin.Context) error {
@@ -66,11 +65,11 @@ func (s *server) updateStaff(c *gin.Context) error {
 	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
-	return reply(c, http.StatusOK)(s.svc.UpdateStaff(c.Request.Context(), actorOf(c), c.Param("id"), in.input()))
+	return reply(c, http.StatusOK)(s.school.UpdateStaff(c.Request.Context(), actorOf(c), c.Param("id"), in.input()))
 }
 
 func (s *server) deleteStaff(c *gin.Context) error {
-	if err := s.svc.DeactivateStaff(c.Request.Context(), actorOf(c), c.Param("id")); err != nil {
+	if err := s.school.DeactivateStaff(c.Request.Context(), actorOf(c), c.Param("id")); err != nil {
 		return err
 	}
 	c.Status(http.StatusNoContent)
@@ -85,8 +84,8 @@ type classBody struct {
 	StudentCount  *int    `json:"student_count"`
 }
 
-func (b classBody) input() service.ClassInput {
-	return service.ClassInput{Grade: b.Grade, Name: b.Name, HeadTeacherID: b.HeadTeacherID, StudentCount: b.StudentCount}
+func (b classBody) input() school.ClassInput {
+	return school.ClassInput{Grade: b.Grade, Name: b.Name, HeadTeacherID: b.HeadTeacherID, StudentCount: b.StudentCount}
 }
 
 func (s *server) createClass(c *gin.Context) error {
@@ -94,7 +93,7 @@ func (s *server) createClass(c *gin.Context) error {
 	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
-	return reply(c, http.StatusCreated)(s.svc.CreateClass(c.Request.Context(), actorOf(c), in.input()))
+	return reply(c, http.StatusCreated)(s.school.CreateClass(c.Request.Context(), actorOf(c), in.input()))
 }
 
 func (s *server) listClasses(c *gin.Context) error {
@@ -102,7 +101,7 @@ func (s *server) listClasses(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	return reply(c, http.StatusOK)(s.svc.ListClasses(c.Request.Context(), actorOf(c), page))
+	return reply(c, http.StatusOK)(s.school.ListClasses(c.Request.Context(), actorOf(c), page))
 }
 
 func (s *server) updateClass(c *gin.Context) error {
@@ -110,15 +109,15 @@ func (s *server) updateClass(c *gin.Context) error {
 	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
-	return reply(c, http.StatusOK)(s.svc.UpdateClass(c.Request.Context(), actorOf(c), c.Param("id"), in.input()))
+	return reply(c, http.StatusOK)(s.school.UpdateClass(c.Request.Context(), actorOf(c), c.Param("id"), in.input()))
 }
 
 func (s *server) rotateInvite(c *gin.Context) error {
-	return reply(c, http.StatusOK)(s.svc.RotateInviteCode(c.Request.Context(), actorOf(c), c.Param("id")))
+	return reply(c, http.StatusOK)(s.school.RotateInviteCode(c.Request.Context(), actorOf(c), c.Param("id")))
 }
 
 func (s *server) removeParent(c *gin.Context) error {
-	if err := s.svc.RemoveParent(c.Request.Context(), actorOf(c), c.Param("id"), c.Param("parent_id")); err != nil {
+	if err := s.school.RemoveParent(c.Request.Context(), actorOf(c), c.Param("id"), c.Param("parent_id")); err != nil {
 		return err
 	}
 	c.Status(http.StatusNoContent)

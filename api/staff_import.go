@@ -8,12 +8,13 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"schoolcheck/service"
+	"schoolcheck/service/school"
 )
 
 // rosterRoutes: importing the staff roster from a spreadsheet, and the parents linked to a class.
 func (s *server) rosterRoutes(_, _, bound *gin.RouterGroup) {
 	// The multipart envelope around a 5 MiB file needs a little room of its own.
-	s.bodyLimit(bound.BasePath()+"/staff/import", service.MaxImportBytes+64<<10)
+	s.bodyLimit(bound.BasePath()+"/staff/import", school.MaxImportBytes+64<<10)
 	bound.POST("/staff/import", s.handle(s.importStaff))
 	bound.GET("/classes/:id/parents", s.handle(s.listClassParents))
 }
@@ -28,7 +29,7 @@ func (s *server) importStaff(c *gin.Context) error {
 	case err != nil:
 		return service.E(service.ErrInvalid, "invalid_argument", "请以 multipart/form-data 上传文件").
 			Field("file", "请选择要导入的 .xlsx 或 .csv 文件")
-	case fh.Size > service.MaxImportBytes:
+	case fh.Size > school.MaxImportBytes:
 		return service.E(service.ErrTooLarge, "payload_too_large", "导入文件不能超过 5 MB")
 	}
 	f, err := fh.Open()
@@ -36,11 +37,11 @@ func (s *server) importStaff(c *gin.Context) error {
 		return err
 	}
 	defer func() { _ = f.Close() }()
-	data, err := io.ReadAll(io.LimitReader(f, service.MaxImportBytes+1))
+	data, err := io.ReadAll(io.LimitReader(f, school.MaxImportBytes+1))
 	if err != nil {
 		return err
 	}
-	return reply(c, http.StatusOK)(s.svc.ImportStaff(c.Request.Context(), actorOf(c), fh.Filename, data))
+	return reply(c, http.StatusOK)(s.school.ImportStaff(c.Request.Context(), actorOf(c), fh.Filename, data))
 }
 
 func (s *server) listClassParents(c *gin.Context) error {
@@ -48,5 +49,5 @@ func (s *server) listClassParents(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	return reply(c, http.StatusOK)(s.svc.ListClassParents(c.Request.Context(), actorOf(c), c.Param("id"), page))
+	return reply(c, http.StatusOK)(s.school.ListClassParents(c.Request.Context(), actorOf(c), c.Param("id"), page))
 }

@@ -15,16 +15,20 @@ func (s *server) subscriptionRoutes(bound *gin.RouterGroup) {
 func (s *server) addSubscription(c *gin.Context) error {
 	var in struct {
 		Template string `json:"template"`
-		Count    int    `json:"count"`
+		Count    *int   `json:"count"`
 	}
 	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
-	return reply(c, http.StatusCreated)(s.svc.AddSubscription(c.Request.Context(), actorOf(c), in.Template, in.Count))
+	count := 1 // one consent per wx.requestSubscribeMessage acceptance unless told otherwise
+	if in.Count != nil {
+		count = *in.Count
+	}
+	return reply(c, http.StatusCreated)(s.notify.AddSubscription(c.Request.Context(), actorOf(c), in.Template, count))
 }
 
 func (s *server) listSubscriptions(c *gin.Context) error {
-	items, err := s.svc.Subscriptions(c.Request.Context(), actorOf(c))
+	items, err := s.notify.Subscriptions(c.Request.Context(), actorOf(c))
 	if err != nil {
 		return err
 	}

@@ -28,7 +28,14 @@ type Config struct {
 	WeChat   WeChat   `yaml:"wechat"`
 	Auth     Auth     `yaml:"auth"`
 	Redis    Redis    `yaml:"redis"`
+	Jobs     Jobs     `yaml:"jobs"`
 	Log      Log      `yaml:"log"`
+}
+
+// Jobs configures the scheduler (reminders and clean-ups).
+type Jobs struct {
+	// Interval is how often each instance looks for due reminders and clean-ups.
+	Interval time.Duration `yaml:"interval"`
 }
 
 // HTTP configures the listener and how the server sees its clients.
@@ -104,6 +111,7 @@ func Default() Config {
 		Storage:  Storage{Driver: "local", Bucket: "schoolcheck"},
 		WeChat:   WeChat{APIBase: "https://api.weixin.qq.com", MiniprogramState: "formal", Timeout: 5 * time.Second},
 		Auth:     Auth{TokenTTL: 2 * time.Hour},
+		Jobs:     Jobs{Interval: time.Minute},
 		Log:      Log{Level: "info"},
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"time"
 )
 
 // Validate reports every problem at once, phrased for the operator reading the startup error.
@@ -65,6 +66,9 @@ func (c Config) Validate() error {
 	}
 	if c.DataDir == "" {
 		bad("data_dir is empty")
+	}
+	if c.Jobs.Interval < time.Second || c.Jobs.Interval > time.Hour {
+		bad("jobs.interval must be between 1s and 1h (default 1m)")
 	}
 	return errors.Join(errs...)
 }

@@ -54,7 +54,3 @@ type AttendanceDisplay struct {
 	CreatedAt time.Time
 	RevokedAt *time.Time
 }
-
-func init() {
-	RegisterTenantTable("attendance_punches", "attendance_requests", "attendance_displays")
-}

@@ -4,13 +4,9 @@ package model
 
 import (
 	"context"
-	"database/sql/driver"
-	"errors"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -80,7 +76,7 @@ func Open(ctx context.Context, o Options) (*gorm.DB, error) {
 		_ = sqlDB.Close()
 		return nil, fmt.Errorf("model: %s does not answer: %w", o.Driver, err)
 	}
-	if err := installTenancyGuard(db); err != nil {
+	if err := installTenancyGuard(db, TenantTables()); err != nil {
 		return nil, err
 	}
 	return db, nil
@@ -123,24 +119,3 @@ func Ping(ctx context.Context, db *gorm.DB) error {
 	}
 	return sqlDB.PingContext(ctx)
 }
-
-// IsUnavailable reports whether err means the database could not be reached (rather than a query error),
-// so callers answer 503 instead of 500.
-func IsUnavailable(err error) bool {
-	if err == nil {
-		return false
-	}
-	var netErr net.Error
-	if errors.Is(err, driver.ErrBadConn) || errors.Is(err, mysqldriver.ErrInvalidConn) || errors.As(err, &netErr) {
-		return true
-	}
-	msg := err.Error()
-	return strings.Contains(msg, "connection refused") || strings.Contains(msg, "database is closed") ||
-		strings.Contains(msg, "sql: database is closed") || strings.Contains(msg, "Too many connections")
-}
-
-// IsDuplicate reports a unique-key violation (GORM translates both dialects' errors).
-func IsDuplicate(err error) bool { return errors.Is(err, gorm.ErrDuplicatedKey) }
-
-// IsNotFound reports a First/Take that found nothing.
-func IsNotFound(err error) bool { return errors.Is(err, gorm.ErrRecordNotFound) }

@@ -106,9 +106,5 @@ type Subscription struct {
 	UpdatedAt time.Time
 }
 
-func init() {
-	RegisterTenantTable("photos", "meals", "meal_duties", "feedback", "feedback_replies")
-}
-
 // TableName keeps "feedback" uncountable (GORM would say "feedbacks").
 func (Feedback) TableName() string { return "feedback" }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sort"
 
 	"github.com/pressly/goose/v3"
 	"gorm.io/gorm"
@@ -20,23 +19,20 @@ type migration struct {
 	up      func(tx *gorm.DB) error
 }
 
-// migrations is filled by the init functions of the migration_NNNN_*.go files and never changed after.
-var migrations = map[int64]migration{}
-
-func register(version int64, name string, up func(tx *gorm.DB) error) {
-	if _, dup := migrations[version]; dup {
-		panic(fmt.Sprintf("model: migration %d registered twice", version))
+// migrations lists every schema step in order; a new one goes at the end with the next number.
+func migrations() []migration {
+	return []migration{
+		{1, "foundation", migrate1Foundation},
+		{2, "meals", migrate2Meals},
+		{3, "attendance", migrate3Attendance},
+		{4, "jobs and outbox", migrate4JobsOutbox},
 	}
-	migrations[version] = migration{version: version, name: name, up: up}
 }
 
 // SchemaVersion is the newest migration this binary knows.
 func SchemaVersion() int64 {
-	var v int64
-	for k := range migrations {
-		v = max(v, k)
-	}
-	return v
+	all := migrations()
+	return all[len(all)-1].version
 }
 
 func provider(db *gorm.DB, logger *slog.Logger) (*goose.Provider, error) {
@@ -48,21 +44,18 @@ func provider(db *gorm.DB, logger *slog.Logger) (*goose.Provider, error) {
 	if db.Name() == "mysql" {
 		dialect = goose.DialectMySQL
 	}
-	versions := make([]int64, 0, len(migrations))
-	for v := range migrations {
-		versions = append(versions, v)
-	}
-	sort.Slice(versions, func(i, j int) bool { return versions[i] < versions[j] })
 	var gms []*goose.Migration
-	for _, v := range versions {
-		m := migrations[v]
+	for i, m := range migrations() {
+		if m.version != int64(i+1) {
+			return nil, fmt.Errorf("model: migration %d %s is out of order", m.version, m.name)
+		}
 		run := func(ctx context.Context, _ *sql.DB) error {
 			if err := m.up(CrossSchool(db.WithContext(ctx))); err != nil {
 				return fmt.Errorf("migration %d %s: %w", m.version, m.name, err)
 			}
 			return nil
 		}
-		gms = append(gms, goose.NewGoMigration(v, &goose.GoFunc{RunDB: run}, nil))
+		gms = append(gms, goose.NewGoMigration(m.version, &goose.GoFunc{RunDB: run}, nil))
 	}
 	opts := []goose.ProviderOption{goose.WithGoMigrations(gms...), goose.WithDisableGlobalRegistry(true)}
 	if logger != nil {

@@ -99,13 +99,12 @@ type (
 	}
 )
 
-func init() {
-	register(1, "foundation", func(tx *gorm.DB) error {
-		return createTables(tx, map[string]any{
-			"regions": &m1Region{}, "schools": &m1School{}, "accounts": &m1Account{}, "staff": &m1Staff{},
-			"classes": &m1Class{}, "parent_links": &m1ParentLink{}, "calendar_days": &m1CalendarDay{},
-			"audit_logs": &m1AuditLog{}, "idempotency_keys": &m1IdempotencyKey{},
-		})
+// migrate1Foundation creates the foundation tables.
+func migrate1Foundation(tx *gorm.DB) error {
+	return createTables(tx, map[string]any{
+		"regions": &m1Region{}, "schools": &m1School{}, "accounts": &m1Account{}, "staff": &m1Staff{},
+		"classes": &m1Class{}, "parent_links": &m1ParentLink{}, "calendar_days": &m1CalendarDay{},
+		"audit_logs": &m1AuditLog{}, "idempotency_keys": &m1IdempotencyKey{},
 	})
 }
 

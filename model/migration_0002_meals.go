@@ -102,11 +102,10 @@ type (
 // m2Feedback keeps the table name "feedback".
 func (m2Feedback) TableName() string { return "feedback" }
 
-func init() {
-	register(2, "meals", func(tx *gorm.DB) error {
-		return createTables(tx, map[string]any{
-			"photos": &m2Photo{}, "meals": &m2Meal{}, "meal_duties": &m2MealDuty{}, "feedback": &m2Feedback{},
-			"feedback_replies": &m2FeedbackReply{}, "subscriptions": &m2Subscription{},
-		})
+// migrate2Meals creates the meals tables.
+func migrate2Meals(tx *gorm.DB) error {
+	return createTables(tx, map[string]any{
+		"photos": &m2Photo{}, "meals": &m2Meal{}, "meal_duties": &m2MealDuty{}, "feedback": &m2Feedback{},
+		"feedback_replies": &m2FeedbackReply{}, "subscriptions": &m2Subscription{},
 	})
 }

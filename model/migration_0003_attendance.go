@@ -52,11 +52,10 @@ type (
 	}
 )
 
-func init() {
-	register(3, "attendance", func(tx *gorm.DB) error {
-		return createTables(tx, map[string]any{
-			"attendance_punches": &m3AttendancePunch{}, "attendance_requests": &m3AttendanceRequest{},
-			"attendance_displays": &m3AttendanceDisplay{},
-		})
+// migrate3Attendance creates the attendance tables.
+func migrate3Attendance(tx *gorm.DB) error {
+	return createTables(tx, map[string]any{
+		"attendance_punches": &m3AttendancePunch{}, "attendance_requests": &m3AttendanceRequest{},
+		"attendance_displays": &m3AttendanceDisplay{},
 	})
 }

@@ -113,9 +113,5 @@ type IdempotencyKey struct {
 	CreatedAt   time.Time `gorm:"index"`
 }
 
-func init() {
-	RegisterTenantTable("staff", "classes", "parent_links", "calendar_days", "audit_logs")
-}
-
 // TableName keeps "staff" singular (GORM would say "staffs").
 func (Staff) TableName() string { return "staff" }

@@ -2,10 +2,8 @@ package service
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"schoolcheck/model"
@@ -54,36 +52,33 @@ func (e *Error) Field(name, reason string) *Error {
 	return e
 }
 
-// Common errors, phrased for the mini-program's users.
-func notFound(what string) *Error { return E(ErrNotFound, "not_found", what+"不存在") }
-func forbidden() *Error           { return E(ErrForbidden, "forbidden", "您没有权限进行此操作") }
-func conflict(code, message string) *Error {
-	return E(ErrConflict, code, message)
-}
+// NotFound is the 404 of a record ("陪餐记录不存在"); another school's record is one too.
+func NotFound(what string) *Error { return E(ErrNotFound, "not_found", what+"不存在") }
 
-// invalid collects field problems; nil when there are none.
-type invalid map[string]string
+// Forbidden is the plain 403.
+func Forbidden() *Error { return E(ErrForbidden, "forbidden", "您没有权限进行此操作") }
 
-func (v invalid) add(field, reason string) { v[field] = reason }
+// ForbiddenBecause is a 403 that says why.
+func ForbiddenBecause(message string) *Error { return E(ErrForbidden, "forbidden", message) }
 
-func (v invalid) err() error {
-	if len(v) == 0 {
-		return nil
-	}
-	e := E(ErrInvalid, "invalid_argument", "请求内容有误，请检查后重试")
-	e.Fields = map[string]string(v)
-	return e
-}
+// Conflict is a 409 with its code.
+func Conflict(code, message string) *Error { return E(ErrConflict, code, message) }
 
-// unavailable is the 503 answer: the caller may retry after a few seconds.
-func unavailable(what string, cause error) error {
+// Rule is a 422: well formed, refused by the rules.
+func Rule(code, message string) *Error { return E(ErrRule, code, message) }
+
+// Unavailable is the 503 answer: the caller may retry after a few seconds.
+func Unavailable(what string, cause error) error {
 	e := E(ErrUnavailable, "unavailable", what+"暂时不可用，请稍后重试")
 	e.RetryAfter = 5 * time.Second
+	if cause == nil {
+		return e
+	}
 	return fmt.Errorf("%w: %w", e, cause)
 }
 
-// wrapDB turns a database that cannot be reached into a 503; other errors pass unchanged.
-func wrapDB(err error) error {
+// WrapDB turns a database that cannot serve the statement now into a 503; other errors pass unchanged.
+func WrapDB(err error) error {
 	if err == nil {
 		return nil
 	}
@@ -92,20 +87,20 @@ func wrapDB(err error) error {
 		return err
 	}
 	if model.IsUnavailable(err) || errors.Is(err, context.DeadlineExceeded) {
-		return unavailable("数据库", err)
+		return Unavailable("数据库", err)
 	}
 	return err
 }
 
-// wrapWeChat maps the WeChat adapter's errors onto the contract.
-func wrapWeChat(err error) error {
+// WrapWeChat maps the WeChat adapter's errors onto the contract.
+func WrapWeChat(err error) error {
 	switch {
 	case err == nil:
 		return nil
 	case errors.Is(err, wechat.ErrInvalidCode):
 		return E(ErrUnauthenticated, "invalid_code", "微信登录凭证无效或已使用，请重新进入小程序")
 	case errors.Is(err, wechat.ErrUnavailable):
-		return unavailable("微信服务", err)
+		return Unavailable("微信服务", err)
 	}
 	return err
 }
@@ -113,19 +108,4 @@ func wrapWeChat(err error) error {
 // IsUnavailable reports whether err is a dependency outage (503), for the api's error table.
 func IsUnavailable(err error) bool {
 	return errors.Is(err, ErrUnavailable) || model.IsUnavailable(err)
-}
-
-// jsonProblem says in a few words what is wrong with a JSON document.
-func jsonProblem(err error) string {
-	var te *json.UnmarshalTypeError
-	var se *json.SyntaxError
-	switch {
-	case errors.As(err, &te):
-		return fmt.Sprintf("字段 %s 的类型不对", te.Field)
-	case errors.As(err, &se):
-		return "JSON 语法错误"
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return "未知字段 " + strings.TrimPrefix(err.Error(), "json: unknown field ")
-	}
-	return "无法解析"
 }

@@ -2,6 +2,7 @@ package service
 
 import (
 	"encoding/base64"
+	"strings"
 
 	"gorm.io/gorm"
 )
@@ -18,7 +19,8 @@ type Page[T any] struct {
 	NextCursor string `json:"next_cursor,omitempty"`
 }
 
-func (q PageQuery) limit() int {
+// Size is the page size asked for, within 1..100 (default 20).
+func (q PageQuery) Size() int {
 	switch {
 	case q.Limit <= 0:
 		return 20
@@ -28,10 +30,19 @@ func (q PageQuery) limit() int {
 	return q.Limit
 }
 
-// apply orders by the key column (ids are UUIDv7, so id order is creation order) and fetches one row more
-// than the limit, so trim can tell whether there is a next page.
-func (q PageQuery) apply(db *gorm.DB, key string, desc bool) *gorm.DB {
-	if after, ok := decodeCursor(q.Cursor); ok {
+// cursorPrefix versions the cursor so that a cursor of another list or a hand-made one is refused.
+const cursorPrefix = "c1:"
+
+// List is every list of the API: rows of db ordered by the key column (ids are UUIDv7, so id order is
+// creation order), after the cursor, one page of them converted by view. A cursor the server did not issue
+// is a 400 (a client must never loop on a page that silently restarts).
+func List[M, T any](db *gorm.DB, q PageQuery, key string, desc bool, keyOf func(*M) string,
+	view func([]M) ([]T, error)) (Page[T], error) {
+	if q.Cursor != "" {
+		after, ok := decodeCursor(q.Cursor)
+		if !ok {
+			return Page[T]{}, Invalid{"cursor": "无效的分页游标，请从第一页重新加载"}.Err()
+		}
 		if desc {
 			db = db.Where(key+" < ?", after)
 		} else {
@@ -42,26 +53,47 @@ func (q PageQuery) apply(db *gorm.DB, key string, desc bool) *gorm.DB {
 	if desc {
 		order += " DESC"
 	}
-	return db.Order(order).Limit(q.limit() + 1)
-}
-
-// trim cuts the extra row apply fetched and says whether there was one.
-func trim[T any](rows []T, limit int) ([]T, bool) {
-	if len(rows) > limit {
-		return rows[:limit], true
+	var rows []M
+	if err := db.Order(order).Limit(q.Size() + 1).Find(&rows).Error; err != nil {
+		return Page[T]{}, WrapDB(err)
 	}
-	return rows, false
+	more := len(rows) > q.Size()
+	if more {
+		rows = rows[:q.Size()]
+	}
+	items, err := view(rows)
+	if err != nil {
+		return Page[T]{}, err
+	}
+	if items == nil {
+		items = []T{}
+	}
+	out := Page[T]{Items: items}
+	if more {
+		out.NextCursor = base64.RawURLEncoding.EncodeToString([]byte(cursorPrefix + keyOf(&rows[len(rows)-1])))
+	}
+	return out, nil
 }
 
-func encodeCursor(id string) string { return base64.RawURLEncoding.EncodeToString([]byte(id)) }
+// Each adapts a one-row conversion for List.
+func Each[M, T any](fn func(M) T) func([]M) ([]T, error) {
+	return func(rows []M) ([]T, error) {
+		out := make([]T, 0, len(rows))
+		for _, r := range rows {
+			out = append(out, fn(r))
+		}
+		return out, nil
+	}
+}
 
 func decodeCursor(c string) (string, bool) {
-	if c == "" {
-		return "", false
-	}
 	b, err := base64.RawURLEncoding.DecodeString(c)
-	if err != nil || len(b) == 0 || len(b) > 64 {
+	if err != nil || len(b) > 80 {
 		return "", false
 	}
-	return string(b), true
+	key, ok := strings.CutPrefix(string(b), cursorPrefix)
+	if !ok || key == "" {
+		return "", false
+	}
+	return key, true
 }

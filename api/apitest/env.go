@@ -20,8 +20,8 @@ import (
 	"gorm.io/gorm"
 
 	"schoolcheck/api"
+	"schoolcheck/app"
 	"schoolcheck/model/modeltest"
-	"schoolcheck/service"
 	"schoolcheck/service/wechat"
 	"schoolcheck/service/wechat/wechattest"
 	"schoolcheck/storage"
@@ -52,14 +52,15 @@ func Main(m *testing.M) int {
 	return m.Run()
 }
 
-// Env is one test's server: its own service, router and clock over the package's database, store and
-// fake WeChat. Tests isolate by creating their own schools.
+// Env is one test's server: its own application, router and clock over the package's database, store and
+// fake WeChat. Tests isolate by creating their own schools. T is the test that failures are reported
+// against: a subtest takes its own with For.
 type Env struct {
 	T       testing.TB
 	DB      *gorm.DB
 	WX      *wechattest.Server
 	Store   storagetest.ObjectStore
-	Svc     *service.Service
+	App     *app.App
 	Handler http.Handler
 	Clock   *Clock
 	Logs    *SyncBuffer
@@ -129,22 +130,44 @@ func New(t testing.TB, opts ...Option) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.Svc = service.New(service.Deps{DB: e.DB, Store: e.Store, WeChat: wx2, Logger: logger,
-		JWTSecret: []byte("test-secret-test-secret-test-secret!"), TokenTTL: 2 * time.Hour, Now: e.Clock.Now})
-	deps := api.Deps{Service: e.Svc, Logger: logger, Registry: e.Registry, PublicURL: "http://schoolcheck.test",
-		MaxBodyBytes: 1 << 20}
+	e.App = app.New(app.Deps{DB: e.DB, Store: e.Store, WeChat: wx2, Logger: logger,
+		JWTSecret: []byte("test-secret-test-secret-test-secret!"), TokenTTL: 2 * time.Hour, Clock: e.Clock.Now,
+		Registry: e.Registry})
+	hc := app.HTTP{PublicURL: "http://schoolcheck.test", MaxBodyBytes: 1 << 20}
 	if e.Redis != nil {
-		deps.Limiter = api.NewRedisLimiter(e.Redis)
+		hc.Limiter = api.NewRedisLimiter(e.Redis)
 	}
 	if l, ok := e.Store.(*storage.Local); ok {
-		deps.Objects = l.Handler()
+		hc.Objects = l.Handler()
 	}
-	h, err := api.New(deps)
+	h, err := e.App.Handler(hc)
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.Handler = h
 	return e
+}
+
+// For is the environment reporting to t (a subtest), so that a failing row of a table fails that row and
+// the other rows still run.
+func (e *Env) For(t testing.TB) *Env {
+	c := *e
+	c.T = t
+	return &c
+}
+
+// Drain sends what the outbox holds now, as the background drainer would after a commit.
+func (e *Env) Drain() {
+	e.T.Helper()
+	if _, err := e.App.Notify.Drain(context.Background()); err != nil {
+		e.T.Fatalf("drain outbox: %v", err)
+	}
+}
+
+// RunJobs runs one scheduler pass at the clock's time, as an instance does every jobs.interval.
+func (e *Env) RunJobs() error {
+	_, err := e.App.Scheduler.Pass(context.Background())
+	return err
 }
 
 // Clock is a settable clock for the service.

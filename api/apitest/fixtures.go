@@ -6,8 +6,10 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"sync/atomic"
+	"testing"
 
 	"schoolcheck/service"
+	"schoolcheck/service/school"
 )
 
 // User is a logged-in person with a bound token.
@@ -72,7 +74,7 @@ func (e *Env) SchoolIn(region string) *School {
 	e.T.Helper()
 	name := fmt.Sprintf("测试学校%d", unique())
 	phone := Phone()
-	id, err := e.Svc.Bootstrap(context.Background(), service.BootstrapInput{Region: region, School: name,
+	id, err := e.App.School.Bootstrap(context.Background(), school.BootstrapInput{Region: region, School: name,
 		PrincipalName: "校长" + name, PrincipalPhone: phone})
 	if err != nil {
 		e.T.Fatal(err)
@@ -86,7 +88,7 @@ func (e *Env) bind(phone, name string) *User {
 	e.T.Helper()
 	tok, openID := e.Login()
 	tok, id := e.BindPhone(tok, phone)
-	a, err := e.Svc.Authenticate(context.Background(), tok)
+	a, err := e.App.Auth.Authenticate(context.Background(), tok)
 	if err != nil {
 		e.T.Fatal(err)
 	}
@@ -96,11 +98,18 @@ func (e *Env) bind(phone, name string) *User {
 // actor resolves a user for calling the service directly in fixtures.
 func (e *Env) actor(u *User) *service.Actor {
 	e.T.Helper()
-	a, err := e.Svc.Authenticate(context.Background(), u.Token)
+	a, err := e.App.Auth.Authenticate(context.Background(), u.Token)
 	if err != nil {
 		e.T.Fatal(err)
 	}
 	return a
+}
+
+// For is the school with fixtures reporting to t (a subtest).
+func (s *School) For(t testing.TB) *School {
+	c := *s
+	c.env = s.env.For(t)
+	return &c
 }
 
 // Staff adds a bound staff member with the roles (default teacher).
@@ -112,7 +121,7 @@ func (s *School) Staff(name string, roles ...string) *User {
 	}
 	phone := Phone()
 	subjects := []string{"数学"}
-	if _, err := e.Svc.CreateStaff(context.Background(), e.actor(s.Principal), service.StaffInput{Name: &name, Phone: &phone,
+	if _, err := e.App.School.CreateStaff(context.Background(), e.actor(s.Principal), school.StaffInput{Name: &name, Phone: &phone,
 		Roles: &roles, Subjects: &subjects}); err != nil {
 		e.T.Fatal(err)
 	}
@@ -137,11 +146,11 @@ func (s *School) Class(head *User) *Class {
 	e := s.env
 	e.T.Helper()
 	grade, name, count := "三年级", fmt.Sprintf("%d班", unique()%1000), 40
-	in := service.ClassInput{Grade: &grade, Name: &name, StudentCount: &count}
+	in := school.ClassInput{Grade: &grade, Name: &name, StudentCount: &count}
 	if head != nil {
 		in.HeadTeacherID = &head.ID
 	}
-	c, err := e.Svc.CreateClass(context.Background(), e.actor(s.Principal), in)
+	c, err := e.App.School.CreateClass(context.Background(), e.actor(s.Principal), in)
 	if err != nil {
 		e.T.Fatal(err)
 	}
@@ -170,17 +179,17 @@ func (s *School) Parent(c *Class) *User {
 func (e *Env) Inspector(region string) *User {
 	e.T.Helper()
 	phone := Phone()
-	if _, err := e.Svc.AddInspector(context.Background(), region, "督学", phone); err != nil {
+	if _, err := e.App.School.AddInspector(context.Background(), region, "督学", phone); err != nil {
 		e.T.Fatal(err)
 	}
 	return e.bind(phone, "督学")
 }
 
 // Settings reads the school's settings.
-func (s *School) Settings() service.Settings {
+func (s *School) Settings() school.Settings {
 	e := s.env
 	e.T.Helper()
-	st, err := e.Svc.GetSettings(context.Background(), e.actor(s.Principal))
+	st, err := e.App.School.GetSettings(context.Background(), e.actor(s.Principal))
 	if err != nil {
 		e.T.Fatal(err)
 	}
@@ -188,7 +197,7 @@ func (s *School) Settings() service.Settings {
 }
 
 // SetSettings replaces the school's settings through the API.
-func (s *School) SetSettings(st service.Settings) {
+func (s *School) SetSettings(st school.Settings) {
 	s.env.T.Helper()
 	s.env.Put("school/settings", s.Principal.Token, st).Want(http.StatusOK)
 }

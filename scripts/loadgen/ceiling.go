@@ -15,7 +15,7 @@ import (
 	"gorm.io/gorm"
 
 	"schoolcheck/model"
-	"schoolcheck/service"
+	"schoolcheck/service/attendance"
 )
 
 // statement is one SQL statement with its arguments, as GORM sent it to the driver.
@@ -57,12 +57,12 @@ func (r *recorder) install(db *gorm.DB) error {
 // authenticate the bearer token, then punch — and returns the statements it issued, in order.
 func (e *env) capture(ctx context.Context, probe member) ([]statement, error) {
 	ctx = context.WithValue(ctx, captureKey{}, true)
-	a, err := e.svc.Authenticate(ctx, probe.token)
+	a, err := e.app.Auth.Authenticate(ctx, probe.token)
 	if err != nil {
 		return nil, err
 	}
 	lat, lng, acc := fenceLat+0.0005, fenceLng, 25.0
-	p, created, err := e.svc.Punch(ctx, a, service.PunchInput{Kind: service.PunchIn, Lat: &lat, Lng: &lng, AccuracyM: &acc})
+	p, created, err := e.app.Attendance.Punch(ctx, a, attendance.PunchInput{Kind: attendance.PunchIn, Lat: &lat, Lng: &lng, AccuracyM: &acc})
 	if err != nil {
 		return nil, err
 	}

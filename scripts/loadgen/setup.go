@@ -18,12 +18,11 @@ import (
 	"time"
 
 	mysqldriver "github.com/go-sql-driver/mysql"
-	"github.com/prometheus/client_golang/prometheus"
 	"gorm.io/gorm"
 
-	"schoolcheck/api"
+	"schoolcheck/app"
 	"schoolcheck/model"
-	"schoolcheck/service"
+	"schoolcheck/service/school"
 	"schoolcheck/service/wechat"
 )
 
@@ -33,7 +32,7 @@ const fenceLat, fenceLng = 28.6829, 115.8579
 // env is the database, the service the setup goes through, and where the punches go.
 type env struct {
 	db      *gorm.DB
-	svc     *service.Service
+	app     *app.App
 	rec     *recorder
 	baseURL string
 	sqlDSN  string // for the ceiling; empty on SQLite
@@ -110,7 +109,7 @@ func open(ctx context.Context, c config) (*env, error) {
 		_, _ = rand.Read(secret)
 	}
 	quiet := slog.New(slog.NewJSONHandler(io.Discard, nil)) // formats every line as the server does, writes none
-	e.svc = service.New(service.Deps{DB: db, WeChat: wechat.NewDev(quiet), Logger: quiet, JWTSecret: secret, TokenTTL: 2 * time.Hour})
+	e.app = app.New(app.Deps{DB: db, WeChat: wechat.NewDev(quiet), Logger: quiet, JWTSecret: secret, TokenTTL: 2 * time.Hour})
 	if c.base != "" {
 		e.baseURL = strings.TrimRight(c.base, "/")
 		e.where += ", server " + e.baseURL
@@ -126,7 +125,7 @@ func (e *env) serve(logger *slog.Logger) error {
 		return err
 	}
 	e.baseURL = "http://" + ln.Addr().String()
-	h, err := api.New(api.Deps{Service: e.svc, Logger: logger, Registry: prometheus.NewRegistry(), PublicURL: e.baseURL})
+	h, err := e.app.Handler(app.HTTP{PublicURL: e.baseURL})
 	if err != nil {
 		_ = ln.Close()
 		return err
@@ -219,7 +218,7 @@ func (e *env) setup(ctx context.Context, c config) ([]member, member, error) {
 // as a CSV, and every teacher bound.
 func (e *env) school(ctx context.Context, i, staff int, withProbe bool) ([]member, member, error) {
 	phone := func(j int) string { return fmt.Sprintf("17%05d%04d", i, j) }
-	id, err := e.svc.Bootstrap(ctx, service.BootstrapInput{Region: "压测区-" + e.runID,
+	id, err := e.app.School.Bootstrap(ctx, school.BootstrapInput{Region: "压测区-" + e.runID,
 		School: fmt.Sprintf("压测学校-%s-%04d", e.runID, i), PrincipalName: "压测校长", PrincipalPhone: phone(0)})
 	if err != nil {
 		return nil, member{}, err
@@ -228,17 +227,17 @@ func (e *env) school(ctx context.Context, i, staff int, withProbe bool) ([]membe
 	if err != nil {
 		return nil, member{}, err
 	}
-	pa, err := e.svc.Authenticate(ctx, principal.token)
+	pa, err := e.app.Auth.Authenticate(ctx, principal.token)
 	if err != nil {
 		return nil, member{}, err
 	}
-	st := service.DefaultSettings(time.Now())
+	st := school.DefaultSettings(time.Now())
 	st.Attendance.Methods = []string{"location", "qr"}
-	st.Attendance.Fences = []service.Fence{{Name: "行政楼", Lat: fenceLat, Lng: fenceLng, RadiusM: 300}}
+	st.Attendance.Fences = []school.Fence{{Name: "行政楼", Lat: fenceLat, Lng: fenceLng, RadiusM: 300}}
 	for _, d := range []string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"} {
-		st.Attendance.Windows[d] = service.Window{In: "07:50", Out: "17:30"}
+		st.Attendance.Windows[d] = school.Window{In: "07:50", Out: "17:30"}
 	}
-	if _, err := e.svc.PutSettings(ctx, pa, st); err != nil {
+	if _, err := e.app.School.PutSettings(ctx, pa, st); err != nil {
 		return nil, member{}, err
 	}
 	var csv strings.Builder
@@ -249,7 +248,7 @@ func (e *env) school(ctx context.Context, i, staff int, withProbe bool) ([]membe
 	if withProbe {
 		fmt.Fprintf(&csv, "探针,%s,教师,语文\n", phone(9999))
 	}
-	if _, err := e.svc.ImportStaff(ctx, pa, "staff.csv", []byte(csv.String())); err != nil {
+	if _, err := e.app.School.ImportStaff(ctx, pa, "staff.csv", []byte(csv.String())); err != nil {
 		return nil, member{}, err
 	}
 	out := make([]member, 0, staff)
@@ -273,18 +272,18 @@ func (e *env) school(ctx context.Context, i, staff int, withProbe bool) ([]membe
 
 // bind logs a WeChat user in with the dev login and binds the phone, as the mini-program does.
 func (e *env) bind(ctx context.Context, name, phone string) (member, error) {
-	s, err := e.svc.Login(ctx, "dev:"+name)
+	s, err := e.app.Auth.Login(ctx, "dev:"+name)
 	if err != nil {
 		return member{}, err
 	}
-	a, err := e.svc.Authenticate(ctx, s.Token)
+	a, err := e.app.Auth.Authenticate(ctx, s.Token)
 	if err != nil {
 		return member{}, err
 	}
-	if s, err = e.svc.BindPhone(ctx, a, "dev:"+phone); err != nil {
+	if s, err = e.app.Auth.BindPhone(ctx, a, "dev:"+phone); err != nil {
 		return member{}, err
 	}
-	if a, err = e.svc.Authenticate(ctx, s.Token); err != nil {
+	if a, err = e.app.Auth.Authenticate(ctx, s.Token); err != nil {
 		return member{}, err
 	}
 	return member{token: s.Token, accountID: a.AccountID, staffID: a.StaffID, schoolID: a.SchoolID}, nil

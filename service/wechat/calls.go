@@ -2,6 +2,7 @@ package wechat
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -81,12 +82,13 @@ func (c *Client) CheckText(ctx context.Context, openID, text string) (Verdict, e
 	}
 }
 
-// SendSubscribe sends a one-time subscribe message. A user without remaining consent gives
-// ErrSubscriptionRefused; a template name missing from Config.Templates gives ErrNoTemplate.
-func (c *Client) SendSubscribe(ctx context.Context, m SubscribeMessage) error {
+// SendSubscribe sends a one-time subscribe message and returns WeChat's msgid for it. A user without
+// remaining consent gives ErrSubscriptionRefused; a template name missing from Config.Templates gives
+// ErrNoTemplate.
+func (c *Client) SendSubscribe(ctx context.Context, m SubscribeMessage) (string, error) {
 	id := c.templates[m.Template]
 	if id == "" {
-		return fmt.Errorf("wechat subscribe send %q: %w", m.Template, ErrNoTemplate)
+		return "", fmt.Errorf("wechat subscribe send %q: %w", m.Template, ErrNoTemplate)
 	}
 	msg := &subscribe.Message{
 		ToUser: m.ToOpenID, TemplateID: id, Page: m.Page, MiniprogramState: c.state, Lang: "zh_CN",
@@ -95,8 +97,9 @@ func (c *Client) SendSubscribe(ctx context.Context, m SubscribeMessage) error {
 	for k, v := range m.Data {
 		msg.Data[k] = &subscribe.DataItem{Value: v}
 	}
+	var msgID string
 	kinds := map[int]error{codeRefused: ErrSubscriptionRefused}
-	return c.withToken(ctx, "subscribe send", kinds, func(ctx context.Context) error {
+	err := c.withToken(ctx, "subscribe send", kinds, func(ctx context.Context) error {
 		token, err := c.mp.GetContext().GetAccessTokenContext(ctx)
 		if err != nil {
 			return err
@@ -105,8 +108,18 @@ func (c *Client) SendSubscribe(ctx context.Context, m SubscribeMessage) error {
 		if err != nil {
 			return err
 		}
-		return util.DecodeWithCommonError(body, "subscribe.Send")
+		if err := util.DecodeWithCommonError(body, "subscribe.Send"); err != nil {
+			return err
+		}
+		var out struct {
+			MsgID json.Number `json:"msgid"`
+		}
+		if json.Unmarshal(body, &out) == nil {
+			msgID = out.MsgID.String()
+		}
+		return nil
 	})
+	return msgID, err
 }
 
 // withToken runs an access-token call; when WeChat rejects the token (40001, 40014, 42001) it drops that token

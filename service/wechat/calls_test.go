@@ -97,8 +97,9 @@ func TestSendSubscribe(t *testing.T) {
 		Page:     "pages/feedback/detail?id=abc",
 		Data:     map[string]string{"thing1": "午餐反馈已回复", "time2": "2025-03-01 12:00"},
 	}
-	if err := f.c.SendSubscribe(ctx, msg); err != nil {
-		t.Fatal(err)
+	msgID, err := f.c.SendSubscribe(ctx, msg)
+	if err != nil || msgID == "" || msgID == "0" {
+		t.Fatalf("msgid %q, %v", msgID, err)
 	}
 	want := []wechattest.SentSubscribe{{
 		ToUser: "openid-parent", TemplateID: "TMPL-feedback-0001", Page: msg.Page, MiniprogramState: "formal",
@@ -118,11 +119,13 @@ func TestSendSubscribe(t *testing.T) {
 	}
 
 	f.fake.SetErrcode("/cgi-bin/message/subscribe/send", 43101, 1)
-	f.wantErr(t, f.c.SendSubscribe(ctx, msg), ErrSubscriptionRefused)
+	_, err = f.c.SendSubscribe(ctx, msg)
+	f.wantErr(t, err, ErrSubscriptionRefused)
 
 	before := len(f.fake.Requests())
 	msg.Template = "meal_reminder"
-	f.wantErr(t, f.c.SendSubscribe(ctx, msg), ErrNoTemplate)
+	_, err = f.c.SendSubscribe(ctx, msg)
+	f.wantErr(t, err, ErrNoTemplate)
 	if len(f.fake.Requests()) != before {
 		t.Fatal("a message without template id reached WeChat")
 	}
@@ -133,7 +136,7 @@ func TestSendSubscribe(t *testing.T) {
 
 func TestSendSubscribeMiniprogramState(t *testing.T) {
 	f := newFixture(t, func(c *Config) { c.MiniprogramState = "trial" })
-	err := f.c.SendSubscribe(context.Background(), SubscribeMessage{ToOpenID: "o", Template: "feedback_reply"})
+	_, err := f.c.SendSubscribe(context.Background(), SubscribeMessage{ToOpenID: "o", Template: "feedback_reply"})
 	if err != nil {
 		t.Fatal(err)
 	}

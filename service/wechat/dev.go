@@ -59,9 +59,9 @@ func (d *Dev) CheckText(_ context.Context, _, text string) (Verdict, error) {
 }
 
 // SendSubscribe logs that a message would be sent (recipient and template, not the content) and succeeds.
-func (d *Dev) SendSubscribe(ctx context.Context, m SubscribeMessage) error {
+func (d *Dev) SendSubscribe(ctx context.Context, m SubscribeMessage) (string, error) {
 	d.log.InfoContext(ctx, "dev subscribe message not sent", "to", m.ToOpenID, "template", m.Template)
-	return nil
+	return "dev", nil
 }
 
 // Ping always succeeds: there is nothing to reach.

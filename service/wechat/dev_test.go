@@ -42,7 +42,7 @@ func TestDev(t *testing.T) {
 		}
 	}
 
-	err := d.SendSubscribe(ctx, SubscribeMessage{ToOpenID: "dev_alice", Template: "feedback_reply",
+	_, err := d.SendSubscribe(ctx, SubscribeMessage{ToOpenID: "dev_alice", Template: "feedback_reply",
 		Data: map[string]string{"thing1": "private-content"}})
 	if err != nil || d.Ping(ctx) != nil {
 		t.Fatal(err)

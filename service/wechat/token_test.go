@@ -54,7 +54,7 @@ func TestTokenRejectionCodesRetried(t *testing.T) {
 func TestTokenRetriedOnlyOnce(t *testing.T) {
 	f := newFixture(t)
 	f.fake.SetErrcode("/cgi-bin/message/subscribe/send", 40001, 5)
-	err := f.c.SendSubscribe(context.Background(), SubscribeMessage{ToOpenID: "o", Template: "feedback_reply"})
+	_, err := f.c.SendSubscribe(context.Background(), SubscribeMessage{ToOpenID: "o", Template: "feedback_reply"})
 	var apiErr *APIError
 	if !errors.As(err, &apiErr) || apiErr.Code != 40001 {
 		t.Fatalf("error = %v, want APIError 40001", err)

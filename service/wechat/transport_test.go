@@ -27,7 +27,7 @@ func TestAPIBaseRedirectsEverySDKCall(t *testing.T) {
 	if _, err := f.c.CheckText(ctx, "o1", "hi"); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.c.SendSubscribe(ctx, SubscribeMessage{ToOpenID: "o1", Template: "feedback_reply"}); err != nil {
+	if _, err := f.c.SendSubscribe(ctx, SubscribeMessage{ToOpenID: "o1", Template: "feedback_reply"}); err != nil {
 		t.Fatal(err)
 	}
 	var paths []string

@@ -1,0 +1,53 @@
+// Package jobs is the scheduler: named jobs that modules hand to it (each module's Jobs), run once per slot
+// across every instance of the server. A slot is taken by inserting its lease row (job, school, slot) — the
+// primary key makes that atomic — and held until the lease expires; a finished slot is marked done, so a
+// restart never runs it again, and a holder that died leaves a lease another instance takes over. A job of
+// the whole server has one slot per interval; a per-school job has the occasions of each school's day in its
+// local time (a reminder at 13:30 on a school day), and an occasion that is already over when the
+// scheduler gets to it (after downtime) is skipped, never run late.
+package jobs
+
+import (
+	"context"
+	"time"
+
+	"schoolcheck/service/school"
+)
+
+// Job is one kind of scheduled work.
+type Job struct {
+	// Name identifies the job in the lease rows and the logs ("photos.sweep", "meals.unrecorded").
+	Name string
+	// Every makes a job of the whole server: one run per interval of this length, across all instances.
+	Every time.Duration
+	// Occasions makes a per-school job: the occasions of one school's day (plan), given the school. The
+	// scheduler runs each one once between its At and its Until.
+	Occasions func(si *school.Info, day school.DayPlan) []Occasion
+	// Run does the work of one slot. It may run again for the same slot if an instance died midway, so it
+	// must be idempotent (reminders queue outbox messages with a key per occasion).
+	Run func(ctx context.Context, slot Slot) error
+	// Lease is how long a slot is held before another instance may take it over (default 10 minutes).
+	Lease time.Duration
+}
+
+// Occasion is one per-school slot of a day: Key names it within the day ("lunch", "16:30"), At is when it
+// becomes due and Until when it is over.
+type Occasion struct {
+	Key       string
+	At, Until time.Time
+}
+
+// Slot is what a run is about.
+type Slot struct {
+	Job string
+	// Key is the slot's name in the lease row: "2026-11-25 lunch", or the interval's start for a job of the
+	// whole server.
+	Key string
+	// At and Until bound the slot.
+	At, Until time.Time
+	// School and Day are set for per-school jobs.
+	School *school.Info
+	Day    school.DayPlan
+	// Occasion is the per-school occasion's own key ("lunch").
+	Occasion string
+}

@@ -1,0 +1,59 @@
+package school
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"schoolcheck/model"
+	"schoolcheck/service"
+)
+
+// Info is a school row with its decoded settings and time zone, which most rules need.
+type Info struct {
+	School   model.School
+	Settings Settings
+	Loc      *time.Location
+}
+
+// Load reads a school and decodes its settings; an unknown id is 404.
+func Load(db *gorm.DB, schoolID string) (*Info, error) {
+	var sc model.School
+	if err := db.Where("id = ?", schoolID).Take(&sc).Error; err != nil {
+		if model.IsNotFound(err) {
+			return nil, service.NotFound("学校")
+		}
+		return nil, service.WrapDB(err)
+	}
+	return InfoOf(sc)
+}
+
+// InfoOf decodes a school row's settings and time zone. A document stored by an older version lacks the
+// newer sections: they take their defaults.
+func InfoOf(sc model.School) (*Info, error) {
+	var st Settings
+	var keys map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(sc.Settings), &st); err != nil {
+		return nil, fmt.Errorf("school %s settings: %w", sc.ID, err)
+	}
+	_ = json.Unmarshal([]byte(sc.Settings), &keys)
+	def := DefaultSettings(sc.CreatedAt)
+	if _, ok := keys["phones"]; !ok {
+		st.Phones = def.Phones
+	}
+	if _, ok := keys["reminders"]; !ok {
+		st.Reminders = def.Reminders
+	}
+	return &Info{School: sc, Settings: st, Loc: service.Zone(st.Timezone)}, nil
+}
+
+// Today is the school's local date at now.
+func (si *Info) Today(now time.Time) string { return service.LocalDate(now, si.Loc) }
+
+// Ref names the school in a response.
+func (si *Info) Ref() service.Ref { return service.Ref{ID: si.School.ID, Name: si.School.Name} }
+
+// Opened is the local date the school was created in schoolcheck: no record, duty or absence exists before.
+func (si *Info) Opened() string { return service.LocalDate(si.School.CreatedAt, si.Loc) }

@@ -1,0 +1,306 @@
+package school
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"strings"
+
+	"gorm.io/gorm"
+
+	"schoolcheck/model"
+	"schoolcheck/service"
+	"schoolcheck/service/evidence"
+)
+
+// Staff is a roster entry as the API shows it.
+type Staff struct {
+	ID       string   `json:"id"`
+	Name     string   `json:"name"`
+	Phone    string   `json:"phone"`
+	Roles    []string `json:"roles"`
+	Subjects []string `json:"subjects"`
+	Bound    bool     `json:"bound"`
+	Active   bool     `json:"active"`
+}
+
+// StaffInput creates a roster entry; in a patch, nil fields are left alone.
+type StaffInput struct {
+	Name     *string
+	Phone    *string
+	Roles    *[]string
+	Subjects *[]string
+	Active   *bool
+}
+
+// StaffView is a roster row as the API shows it.
+func StaffView(m model.Staff) Staff {
+	out := Staff{ID: m.ID, Name: m.Name, Phone: m.Phone, Roles: SplitRoles(m.Roles), Subjects: []string{},
+		Bound: m.AccountID != nil, Active: m.Active}
+	_ = json.Unmarshal([]byte(m.Subjects), &out.Subjects)
+	if out.Roles == nil {
+		out.Roles = []string{}
+	}
+	return out
+}
+
+// auditView is the roster row as the audit trail keeps it: the phone masked.
+func auditView(m model.Staff) Staff {
+	v := StaffView(m)
+	v.Phone = service.MaskPhone(v.Phone)
+	return v
+}
+
+// SplitRoles reads the comma-separated roles column.
+func SplitRoles(s string) []string {
+	var out []string
+	for _, r := range strings.Split(s, ",") {
+		if r = strings.TrimSpace(r); r != "" {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// validateStaff checks the fields present; create=true requires name, phone and roles.
+func validateStaff(in *StaffInput, create bool) error {
+	v := service.Invalid{}
+	if in.Name != nil {
+		n := v.Name("name", *in.Name, 32)
+		in.Name = &n
+	} else if create {
+		v.Add("name", "必填")
+	}
+	if in.Phone != nil {
+		p := v.Phone("phone", *in.Phone)
+		in.Phone = &p
+	} else if create {
+		v.Add("phone", "必填")
+	}
+	if in.Roles != nil {
+		if len(*in.Roles) == 0 {
+			v.Add("roles", "至少一个角色")
+		}
+		for _, r := range *in.Roles {
+			v.OneOf("roles", r, false, service.StaffRoles...)
+		}
+	} else if create {
+		v.Add("roles", "必填")
+	}
+	if in.Subjects != nil {
+		if len(*in.Subjects) > 10 {
+			v.Add("subjects", "最多 10 个学科")
+		}
+		clean := make([]string, 0, len(*in.Subjects))
+		for _, sub := range *in.Subjects {
+			clean = append(clean, v.Name("subjects", sub, 20))
+		}
+		in.Subjects = &clean
+	}
+	return v.Err()
+}
+
+// RolesString writes roles in their canonical order; a principal is a leader too.
+func RolesString(roles []string) string {
+	if slices.Contains(roles, service.RolePrincipal) && !slices.Contains(roles, service.RoleLeader) {
+		roles = append(roles, service.RoleLeader)
+	}
+	var out []string
+	for _, r := range service.StaffRoles {
+		if slices.Contains(roles, r) {
+			out = append(out, r)
+		}
+	}
+	return strings.Join(out, ",")
+}
+
+func subjectsString(subjects *[]string) string {
+	if subjects == nil {
+		return "[]"
+	}
+	raw, _ := json.Marshal(*subjects)
+	return string(raw)
+}
+
+// CreateStaff adds a staff member (principal). A phone already active in the school is 409; a deactivated
+// entry with that phone is brought back with the new details.
+func (s *Service) CreateStaff(ctx context.Context, a *service.Actor, in StaffInput) (Staff, error) {
+	if err := a.Require(service.RolePrincipal); err != nil {
+		return Staff{}, err
+	}
+	if err := validateStaff(&in, true); err != nil {
+		return Staff{}, err
+	}
+	var out model.Staff
+	err := s.Tx(ctx, func(tx *service.Tx) error {
+		var err error
+		out, _, err = upsertStaff(tx, a, in)
+		return err
+	})
+	return StaffView(out), err
+}
+
+// upsertStaff creates or re-activates one entry; created reports which. Used by create and import.
+func upsertStaff(tx *service.Tx, a *service.Actor, in StaffInput) (model.Staff, bool, error) {
+	var prev model.Staff
+	err := tx.Scopes(a.Scope()).Where("phone = ?", *in.Phone).Take(&prev).Error
+	switch {
+	case model.IsNotFound(err):
+		st := model.Staff{ID: model.NewID(), SchoolID: a.SchoolID, Name: *in.Name, Phone: *in.Phone,
+			Roles: RolesString(*in.Roles), Subjects: subjectsString(in.Subjects), Active: true, CreatedAt: tx.Now,
+			UpdatedAt: tx.Now}
+		if err := tx.Create(&st).Error; err != nil {
+			if model.IsDuplicate(err) {
+				return st, false, service.Conflict("conflict", "该手机号已在本校教职工名单中")
+			}
+			return st, false, err
+		}
+		return st, true, evidence.Created(tx, a, a.SchoolID, evidence.Staff, st.ID, auditView(st))
+	case err != nil:
+		return prev, false, err
+	case prev.Active && in.Active == nil:
+		return prev, false, service.Conflict("conflict", "该手机号已在本校教职工名单中")
+	}
+	updates := map[string]any{"name": *in.Name, "roles": RolesString(*in.Roles), "active": true, "updated_at": tx.Now}
+	if in.Subjects != nil {
+		updates["subjects"] = subjectsString(in.Subjects)
+	}
+	if err := tx.Model(&model.Staff{}).Scopes(a.Scope()).Where("id = ?", prev.ID).Updates(updates).Error; err != nil {
+		return prev, false, err
+	}
+	var after model.Staff
+	if err := tx.Scopes(a.Scope()).Where("id = ?", prev.ID).Take(&after).Error; err != nil {
+		return prev, false, err
+	}
+	_, err = evidence.Updated(tx, a, a.SchoolID, evidence.Staff, prev.ID, auditView(prev), auditView(after))
+	return after, false, err
+}
+
+// StaffQuery filters the roster.
+type StaffQuery struct {
+	Role   string
+	Active *bool
+	Page   service.PageQuery
+}
+
+// ListStaff lists the school's roster in roster order (a teacher needs it to pick whom they observed, so
+// any staff member may read names and roles, but only leaders see phone numbers).
+func (s *Service) ListStaff(ctx context.Context, a *service.Actor, q StaffQuery) (service.Page[Staff], error) {
+	if err := a.RequireStaff(); err != nil {
+		return service.Page[Staff]{}, err
+	}
+	v := service.Invalid{}
+	v.OneOf("role", q.Role, true, service.StaffRoles...)
+	if err := v.Err(); err != nil {
+		return service.Page[Staff]{}, err
+	}
+	db := s.Read(ctx).Scopes(a.Scope())
+	if q.Active != nil {
+		db = db.Where("active = ?", *q.Active)
+	}
+	if q.Role != "" {
+		db = db.Where("roles LIKE ?", "%"+q.Role+"%")
+	}
+	return service.List(db, q.Page, "id", false, func(r *model.Staff) string { return r.ID },
+		service.Each(func(r model.Staff) Staff {
+			st := StaffView(r)
+			if !a.IsLeader() {
+				st.Phone = service.MaskPhone(st.Phone)
+			}
+			return st
+		}))
+}
+
+// GetStaff reads one roster entry of the actor's school (leaders).
+func (s *Service) GetStaff(ctx context.Context, a *service.Actor, id string) (Staff, error) {
+	if err := a.Require(service.RolePrincipal, service.RoleLeader); err != nil {
+		return Staff{}, err
+	}
+	st, err := FindStaff(s.Read(ctx), a.SchoolID, id)
+	return StaffView(st), err
+}
+
+// FindStaff reads a staff member of a school; another school's is 404.
+func FindStaff(db *gorm.DB, schoolID, id string) (model.Staff, error) {
+	var st model.Staff
+	err := db.Scopes(model.InSchool(schoolID)).Where("id = ?", id).Take(&st).Error
+	if model.IsNotFound(err) {
+		return st, service.NotFound("教职工")
+	}
+	return st, service.WrapDB(err)
+}
+
+// StaffNames maps staff ids of a school to names.
+func StaffNames(db *gorm.DB, schoolID string, ids []string) (map[string]string, error) {
+	list := slices.Compact(slices.Sorted(slices.Values(ids)))
+	out := map[string]string{}
+	if len(list) == 0 {
+		return out, nil
+	}
+	var staff []model.Staff
+	if err := db.Scopes(model.InSchool(schoolID)).Select("id", "name").Where("id IN ?", list).
+		Find(&staff).Error; err != nil {
+		return nil, service.WrapDB(err)
+	}
+	for _, st := range staff {
+		out[st.ID] = st.Name
+	}
+	return out, nil
+}
+
+// UpdateStaff changes a roster entry (principal). Deactivating ends the person's access at once.
+func (s *Service) UpdateStaff(ctx context.Context, a *service.Actor, id string, in StaffInput) (Staff, error) {
+	if err := a.Require(service.RolePrincipal); err != nil {
+		return Staff{}, err
+	}
+	if err := validateStaff(&in, false); err != nil {
+		return Staff{}, err
+	}
+	var out model.Staff
+	err := s.Tx(ctx, func(tx *service.Tx) error {
+		st, err := FindStaff(tx.DB, a.SchoolID, id)
+		if err != nil {
+			return err
+		}
+		if id == a.StaffID && ((in.Active != nil && !*in.Active) || (in.Roles != nil && !slices.Contains(*in.Roles, service.RolePrincipal))) {
+			return service.Conflict("conflict", "不能停用自己或取消自己的校长角色")
+		}
+		updates := map[string]any{"updated_at": tx.Now}
+		if in.Name != nil {
+			updates["name"] = *in.Name
+		}
+		if in.Phone != nil && *in.Phone != st.Phone {
+			updates["phone"] = *in.Phone
+			// The WeChat bound to the old number must bind again with the new one.
+			updates["account_id"], updates["bound_at"] = nil, nil
+		}
+		if in.Roles != nil {
+			updates["roles"] = RolesString(*in.Roles)
+		}
+		if in.Subjects != nil {
+			updates["subjects"] = subjectsString(in.Subjects)
+		}
+		if in.Active != nil {
+			updates["active"] = *in.Active
+		}
+		if err := tx.Model(&model.Staff{}).Scopes(a.Scope()).Where("id = ?", id).Updates(updates).Error; err != nil {
+			if model.IsDuplicate(err) {
+				return service.Conflict("conflict", "该手机号已在本校教职工名单中")
+			}
+			return err
+		}
+		if out, err = FindStaff(tx.DB, a.SchoolID, id); err != nil {
+			return err
+		}
+		_, err = evidence.Updated(tx, a, a.SchoolID, evidence.Staff, id, auditView(st), auditView(out))
+		return err
+	})
+	return StaffView(out), err
+}
+
+// DeactivateStaff removes a staff member from the active roster (principal); their next call is 401/403.
+func (s *Service) DeactivateStaff(ctx context.Context, a *service.Actor, id string) error {
+	off := false
+	_, err := s.UpdateStaff(ctx, a, id, StaffInput{Active: &off})
+	return err
+}

@@ -1,0 +1,52 @@
+package service
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"gorm.io/gorm"
+
+	"schoolcheck/model"
+)
+
+// Tx is one database transaction with the time it runs at and the work to do once it has committed. Every
+// row a transaction writes carries Now, so a record, its audit row and its outbox message agree.
+type Tx struct {
+	*gorm.DB
+	// Now is the transaction's time (UTC).
+	Now   time.Time
+	after []func(context.Context)
+}
+
+// AfterCommit registers fn to run once the transaction has committed (as pocketbase's OnComplete): never
+// when it rolls back. fn gets a context that outlives the request and must not fail the operation.
+func (t *Tx) AfterCommit(fn func(ctx context.Context)) { t.after = append(t.after, fn) }
+
+// RunTx runs fn in a transaction of db at now. A deadlock or lock wait timeout (the database chose this
+// transaction as its victim) is retried once from the start, with fresh hooks; a database that cannot
+// answer is a 503. After a commit the hooks run in order.
+func RunTx(ctx context.Context, db *gorm.DB, now time.Time, log *slog.Logger, fn func(tx *Tx) error) error {
+	var t *Tx
+	run := func() error {
+		return db.WithContext(ctx).Transaction(func(g *gorm.DB) error {
+			t = &Tx{DB: g, Now: now.UTC()}
+			return fn(t)
+		})
+	}
+	err := run()
+	if err != nil && model.IsRetryable(err) && ctx.Err() == nil {
+		if log != nil {
+			log.WarnContext(ctx, "transaction retried once", "cause", err.Error())
+		}
+		err = run()
+	}
+	if err != nil {
+		return WrapDB(err)
+	}
+	hookCtx := context.WithoutCancel(ctx)
+	for _, fn := range t.after {
+		fn(hookCtx)
+	}
+	return nil
+}
