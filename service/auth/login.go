@@ -22,12 +22,12 @@ type Session struct {
 
 // User is GET /me.
 type User struct {
-	ID      string      `json:"id"`
-	Name    string      `json:"name"`
-	Roles   []string    `json:"roles"`
-	School  *service.Ref        `json:"school"`
-	Region  *service.Ref        `json:"region"`
-	Classes []UserClass `json:"classes"`
+	ID      string       `json:"id"`
+	Name    string       `json:"name"`
+	Roles   []string     `json:"roles"`
+	School  *service.Ref `json:"school"`
+	Region  *service.Ref `json:"region"`
+	Classes []UserClass  `json:"classes"`
 }
 
 // UserClass is a class the user is linked to, as head teacher or parent.
