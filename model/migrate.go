@@ -45,10 +45,12 @@ func provider(db *gorm.DB, logger *slog.Logger) (*goose.Provider, error) {
 		dialect = goose.DialectMySQL
 	}
 	var gms []*goose.Migration
-	for i, m := range migrations() {
-		if m.version != int64(i+1) {
+	var last int64
+	for _, m := range migrations() {
+		if m.version <= last {
 			return nil, fmt.Errorf("model: migration %d %s is out of order", m.version, m.name)
 		}
+		last = m.version
 		run := func(ctx context.Context, _ *sql.DB) error {
 			if err := m.up(CrossSchool(db.WithContext(ctx))); err != nil {
 				return fmt.Errorf("migration %d %s: %w", m.version, m.name, err)
