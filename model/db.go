@@ -79,6 +79,9 @@ func Open(ctx context.Context, o Options) (*gorm.DB, error) {
 	if err := installTenancyGuard(db, TenantTables()); err != nil {
 		return nil, err
 	}
+	if err := installUTC(db); err != nil {
+		return nil, err
+	}
 	return db, nil
 }
 

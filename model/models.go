@@ -115,3 +115,10 @@ type IdempotencyKey struct {
 
 // TableName keeps "staff" singular (GORM would say "staffs").
 func (Staff) TableName() string { return "staff" }
+
+// All lists every model, for the test that holds them against the migrated schema.
+func All() []any {
+	return []any{&Region{}, &School{}, &Account{}, &Staff{}, &Class{}, &ParentLink{}, &CalendarDay{}, &AuditLog{},
+		&IdempotencyKey{}, &Photo{}, &Meal{}, &MealDuty{}, &Feedback{}, &FeedbackReply{}, &Subscription{},
+		&AttendancePunch{}, &AttendanceRequest{}, &AttendanceDisplay{}, &JobRun{}, &OutboxMessage{}}
+}

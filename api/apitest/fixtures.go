@@ -31,9 +31,13 @@ type School struct {
 	env       *Env
 }
 
-var seq atomic.Int64
-
-func init() { seq.Store(rand.Int64N(1e6) * 100) }
+// seq numbers test fixtures; it starts at a random point so that runs sharing a database or Redis (rate
+// limits by address) do not collide.
+var seq = func() *atomic.Int64 {
+	var n atomic.Int64
+	n.Store(rand.Int64N(1e6) * 100)
+	return &n
+}()
 
 // unique returns a process-unique number.
 func unique() int64 { return seq.Add(1) }
