@@ -180,9 +180,12 @@ func custodyView(db *gorm.DB, a *service.Actor, c model.Class, row *model.PhoneC
 	if row == nil {
 		return out, nil
 	}
+	si, err := school.Load(db, a.SchoolID)
+	if err != nil {
+		return Custody{}, err
+	}
 	out.Arranged, out.Location, out.Method, out.Hotline = true, row.Location, row.Method, row.Hotline
-	at := row.UpdatedAt
-	out.UpdatedAt = &at
+	out.UpdatedAt = service.InZone(&row.UpdatedAt, si.Loc)
 	ids := []string{row.KeeperID, row.UpdatedBy}
 	var staff []model.Staff
 	if err := db.Scopes(model.InSchool(a.SchoolID)).Select("id", "name", "roles").Where("id IN ?", ids).
