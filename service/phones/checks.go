@@ -112,8 +112,8 @@ func counts(v service.Invalid, kind string, expected, counted, found *int) {
 	}
 }
 
-// settle fills in what follows from a check's counts: the discrepancy, whether a note is due, and whether it
-// needs a follow-up. It returns the 400 for a count beyond expected + the margin or a missing note.
+// settle computes a collect's or return's discrepancy from its counts, and returns the 400 for a count beyond
+// expected + the margin or a discrepancy without a note.
 func settle(r *model.PhoneCheck) error {
 	v := service.Invalid{}
 	r.Discrepancy = 0
@@ -169,6 +169,7 @@ func (s *Service) CreateCheck(ctx context.Context, a *service.Actor, in CheckInp
 	var si *school.Info
 	var class model.Class
 	err := s.Tx(ctx, func(tx *service.Tx) error {
+		r := row // a retried transaction starts again from the request
 		var err error
 		if class, err = recordClass(tx.DB, a, in.ClassID); err != nil {
 			return err
@@ -186,31 +187,32 @@ func (s *Service) CreateCheck(ctx context.Context, a *service.Actor, in CheckInp
 		if !plan.Workday {
 			return service.Rule("not_a_workday", in.Date+" 不是上学日，无需手机检查")
 		}
-		if row.Registered, err = countOn(tx.DB, a.SchoolID, class.ID, in.Date); err != nil {
+		if r.Registered, err = countOn(tx.DB, a.SchoolID, class.ID, in.Date); err != nil {
 			return err
 		}
-		if err := s.defaults(tx.DB, &row); err != nil {
+		if err := s.defaults(tx.DB, &r); err != nil {
 			return err
 		}
-		if err := settle(&row); err != nil {
+		if err := settle(&r); err != nil {
 			return err
 		}
-		if needsFollowup(row) {
+		if needsFollowup(r) {
 			at := tx.Now
-			row.Followup, row.FollowupAt = FollowupOpen, &at
+			r.Followup, r.FollowupAt = FollowupOpen, &at
 		}
-		row.CreatedAt, row.UpdatedAt = tx.Now, tx.Now
-		if err := tx.Create(&row).Error; err != nil {
+		r.CreatedAt, r.UpdatedAt = tx.Now, tx.Now
+		if err := tx.Create(&r).Error; err != nil {
 			if model.IsDuplicate(err) {
 				return service.Conflict("already_recorded", fmt.Sprintf("%s %s的手机%s已记录，可在 24 小时内修改原记录",
 					school.ClassLabel(class), in.Date, kindNames[in.Kind]))
 			}
 			return err
 		}
-		if err := photos.Attach(tx, a, in.PhotoIDs, evidence.PhoneCheck, row.ID); err != nil {
+		if err := photos.Attach(tx, a, in.PhotoIDs, evidence.PhoneCheck, r.ID); err != nil {
 			return err
 		}
-		return evidence.Created(tx, a, a.SchoolID, evidence.PhoneCheck, row.ID, auditCheck(row, in.PhotoIDs))
+		row = r
+		return evidence.Created(tx, a, a.SchoolID, evidence.PhoneCheck, r.ID, auditCheck(r, in.PhotoIDs))
 	})
 	if err != nil {
 		return Check{}, err
