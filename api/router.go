@@ -18,6 +18,7 @@ import (
 	"schoolcheck/service/idempotency"
 	"schoolcheck/service/meals"
 	"schoolcheck/service/notify"
+	"schoolcheck/service/phones"
 	"schoolcheck/service/photos"
 	"schoolcheck/service/school"
 )
@@ -33,6 +34,7 @@ type Deps struct {
 	Idempotency *idempotency.Store
 	Attendance  *attendance.Service
 	Meals       *meals.Service
+	Phones      *phones.Service
 	// Ready reports each dependency's health for /readyz.
 	Ready  func(ctx context.Context) map[string]error
 	Logger *slog.Logger
@@ -60,6 +62,7 @@ type server struct {
 	idem       *idempotency.Store
 	attendance *attendance.Service
 	meals      *meals.Service
+	phones     *phones.Service
 	ready      func(ctx context.Context) map[string]error
 	log        *slog.Logger
 	limiter    Limiter
@@ -87,7 +90,7 @@ func New(d Deps) (http.Handler, error) {
 		d.MaxBodyBytes = 1 << 20
 	}
 	s := &server{auth: d.Auth, school: d.School, trail: d.Trail, photos: d.Photos, notify: d.Notify,
-		idem: d.Idempotency, attendance: d.Attendance, meals: d.Meals, ready: d.Ready, log: d.Logger,
+		idem: d.Idempotency, attendance: d.Attendance, meals: d.Meals, phones: d.Phones, ready: d.Ready, log: d.Logger,
 		limiter: d.Limiter, maxBody: d.MaxBodyBytes,
 		bodyLimits: map[string]int64{}, publicURL: d.PublicURL, metrics: newHTTPMetrics(d.Registry)}
 	if s.log == nil {
@@ -115,6 +118,7 @@ func New(d Deps) (http.Handler, error) {
 		s.attendanceRoutes(r),
 		s.rosterRoutes,
 		s.mealRoutes,
+		s.phoneRoutes,
 	} {
 		mount(open, login, bound)
 	}

@@ -23,6 +23,7 @@ import (
 	"schoolcheck/service/meals"
 	"schoolcheck/service/moderation"
 	"schoolcheck/service/notify"
+	"schoolcheck/service/phones"
 	"schoolcheck/service/photos"
 	"schoolcheck/service/school"
 )
@@ -63,6 +64,7 @@ type App struct {
 	Idempotency *idempotency.Store
 	Attendance  *attendance.Service
 	Meals       *meals.Service
+	Phones      *phones.Service
 	Scheduler   *jobs.Scheduler
 	registry    *prometheus.Registry
 	store       photos.ObjectStore
@@ -91,6 +93,7 @@ func New(d Deps) *App {
 	a.Idempotency = idempotency.New(core)
 	a.Attendance = attendance.New(core)
 	a.Meals = meals.New(core, a.Photos, a.Moderation, a.Notify)
+	a.Phones = phones.New(core, a.Photos)
 	a.Scheduler = jobs.New(core, a.Jobs()...)
 	return a
 }
@@ -114,7 +117,7 @@ type HTTP struct {
 // Handler builds the router over the application.
 func (a *App) Handler(h HTTP) (http.Handler, error) {
 	return api.New(api.Deps{Auth: a.Auth, School: a.School, Trail: a.Trail, Photos: a.Photos, Notify: a.Notify,
-		Idempotency: a.Idempotency, Attendance: a.Attendance, Meals: a.Meals, Ready: a.Ready,
+		Idempotency: a.Idempotency, Attendance: a.Attendance, Meals: a.Meals, Phones: a.Phones, Ready: a.Ready,
 		Logger: a.Core.Log, Registry: a.registry, TrustedProxies: h.TrustedProxies, MaxBodyBytes: h.MaxBodyBytes,
 		Limiter: h.Limiter, Objects: h.Objects, PublicURL: h.PublicURL})
 }

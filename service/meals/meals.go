@@ -19,9 +19,6 @@ const (
 	CompanionParent = "parent"
 )
 
-// mealBackDays is how far back a meal may be recorded.
-const mealBackDays = 7
-
 // MealRatings are a record's five ratings, each 1–5.
 type MealRatings struct {
 	Hygiene     int `json:"hygiene"`
@@ -143,7 +140,7 @@ func (s *Service) CreateMeal(ctx context.Context, a *service.Actor, in MealInput
 		if err != nil {
 			return err
 		}
-		if err := mealDateAllowed(si, tx.Now, in.Date); err != nil {
+		if err := evidence.CheckDate(in.Date, si.Today(tx.Now), "陪餐"); err != nil {
 			return err
 		}
 		plan, err := school.Plan(tx.DB, si, in.Date)
@@ -199,20 +196,6 @@ func auditOf(m Meal, photoIDs []string) mealAudit {
 	}
 	return mealAudit{Date: m.Date, Meal: m.Meal, Role: m.Companion.Role, Dishes: m.Dishes, Ratings: m.Ratings,
 		Comment: m.Comment, Issues: m.Issues, PhotoIDs: photoIDs}
-}
-
-// mealDateAllowed refuses a future date or one more than 7 days back (422 too_late), and a date before the
-// school used schoolcheck.
-func mealDateAllowed(si *school.Info, now time.Time, date string) error {
-	today := si.Today(now)
-	earliest := now.In(si.Loc).AddDate(0, 0, -mealBackDays).Format(time.DateOnly)
-	switch {
-	case date > today:
-		return service.Rule("too_late", "不能记录今天以后的陪餐")
-	case date < earliest:
-		return service.Rule("too_late", "只能补记最近 7 天内的陪餐")
-	}
-	return nil
 }
 
 func photoRequired() error {

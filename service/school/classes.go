@@ -212,3 +212,10 @@ func (s *Service) RotateInviteCode(ctx context.Context, a *service.Actor, id str
 	})
 	return classOut(a, c), err
 }
+
+// SetPhonesRegistered writes a class's current registered-phones count (GET /classes shows it), for the
+// phone-custody module, which keeps the history behind it, inside that module's transaction.
+func SetPhonesRegistered(tx *service.Tx, schoolID, classID string, n int) error {
+	return tx.Model(&model.Class{}).Scopes(model.InSchool(schoolID)).Where("id = ?", classID).
+		Updates(map[string]any{"phones_registered": n, "updated_at": tx.Now}).Error
+}
