@@ -36,6 +36,7 @@ func TenantTables() []string {
 		"staff", "classes", "parent_links", "calendar_days", "audit_logs",
 		"photos", "meals", "meal_duties", "feedback", "feedback_replies",
 		"attendance_punches", "attendance_requests", "attendance_displays",
+		"observation_rubrics", "observation_lessons", "observation_signups", "observations",
 	}
 }
 
