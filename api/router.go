@@ -18,6 +18,7 @@ import (
 	"schoolcheck/service/idempotency"
 	"schoolcheck/service/meals"
 	"schoolcheck/service/notify"
+	"schoolcheck/service/observations"
 	"schoolcheck/service/photos"
 	"schoolcheck/service/school"
 )
@@ -33,6 +34,8 @@ type Deps struct {
 	Idempotency *idempotency.Store
 	Attendance  *attendance.Service
 	Meals       *meals.Service
+	// Observations is lesson observations (听课评课).
+	Observations *observations.Service
 	// Ready reports each dependency's health for /readyz.
 	Ready  func(ctx context.Context) map[string]error
 	Logger *slog.Logger
@@ -67,6 +70,9 @@ type server struct {
 	bodyLimits map[string]int64
 	publicURL  string
 	metrics    *httpMetrics
+
+	// observations is lesson observations (听课评课), kept apart so that modules add fields without realigning.
+	observations *observations.Service
 }
 
 // New builds the HTTP handler.
@@ -88,7 +94,7 @@ func New(d Deps) (http.Handler, error) {
 	}
 	s := &server{auth: d.Auth, school: d.School, trail: d.Trail, photos: d.Photos, notify: d.Notify,
 		idem: d.Idempotency, attendance: d.Attendance, meals: d.Meals, ready: d.Ready, log: d.Logger,
-		limiter: d.Limiter, maxBody: d.MaxBodyBytes,
+		limiter: d.Limiter, maxBody: d.MaxBodyBytes, observations: d.Observations,
 		bodyLimits: map[string]int64{}, publicURL: d.PublicURL, metrics: newHTTPMetrics(d.Registry)}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -115,6 +121,7 @@ func New(d Deps) (http.Handler, error) {
 		s.attendanceRoutes(r),
 		s.rosterRoutes,
 		s.mealRoutes,
+		s.observationRoutes,
 	} {
 		mount(open, login, bound)
 	}

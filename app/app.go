@@ -23,6 +23,7 @@ import (
 	"schoolcheck/service/meals"
 	"schoolcheck/service/moderation"
 	"schoolcheck/service/notify"
+	"schoolcheck/service/observations"
 	"schoolcheck/service/photos"
 	"schoolcheck/service/school"
 )
@@ -67,6 +68,9 @@ type App struct {
 	registry    *prometheus.Registry
 	store       photos.ObjectStore
 	interval    time.Duration
+
+	// Observations is lesson observations (听课评课).
+	Observations *observations.Service
 }
 
 // New builds every service.
@@ -91,6 +95,7 @@ func New(d Deps) *App {
 	a.Idempotency = idempotency.New(core)
 	a.Attendance = attendance.New(core)
 	a.Meals = meals.New(core, a.Photos, a.Moderation, a.Notify)
+	a.Observations = observations.New(core, a.Photos, a.Moderation)
 	a.Scheduler = jobs.New(core, a.Jobs()...)
 	return a
 }
@@ -99,6 +104,7 @@ func New(d Deps) *App {
 func (a *App) Jobs() []jobs.Job {
 	all := []jobs.Job{a.Idempotency.Job(), a.Photos.Job(a.interval), jobs.Purge(a.Core)}
 	all = append(all, a.Meals.Jobs(a.interval)...)
+	all = append(all, a.Observations.Jobs(a.interval)...)
 	return all
 }
 
@@ -116,7 +122,7 @@ func (a *App) Handler(h HTTP) (http.Handler, error) {
 	return api.New(api.Deps{Auth: a.Auth, School: a.School, Trail: a.Trail, Photos: a.Photos, Notify: a.Notify,
 		Idempotency: a.Idempotency, Attendance: a.Attendance, Meals: a.Meals, Ready: a.Ready,
 		Logger: a.Core.Log, Registry: a.registry, TrustedProxies: h.TrustedProxies, MaxBodyBytes: h.MaxBodyBytes,
-		Limiter: h.Limiter, Objects: h.Objects, PublicURL: h.PublicURL})
+		Limiter: h.Limiter, Objects: h.Objects, PublicURL: h.PublicURL, Observations: a.Observations})
 }
 
 // Ready reports whether the database and the object store answer, for /readyz.
