@@ -232,3 +232,44 @@ func TestObservationLists(t *testing.T) {
 		t.Fatalf("another school lists %v", got)
 	}
 }
+
+// The evaluation and the reflection go through WeChat's content check; while WeChat is down they are kept
+// as pending and checked again by the module's job, and text found risky later is hidden from everyone but
+// its author.
+func TestObservationModeration(t *testing.T) {
+	w := newObsWorld(t)
+	e := w.e
+	t.Cleanup(func() { e.WX.SetDown(false) })
+	e.WX.SetTextVerdict("评课待审词丁", "review")
+	e.WX.SetTextVerdict("评课违规词戊", "risky")
+	review := observe(e, w.leader.Token, with(obsReq(w.teacher.ID, "2026-11-24", 16), "strengths", "导入自然，评课待审词丁"))
+	if got := e.Get("observations/"+review, w.sc.Principal.Token).Want(http.StatusOK).Map(); got["moderation"] != "review" {
+		t.Fatalf("review not shown to leaders: %v", got)
+	}
+	if got := e.Get("observations/"+review, w.teacher.Token).Want(http.StatusOK).Map(); got["moderation"] != nil {
+		t.Fatalf("moderation shown to a teacher: %v", got)
+	}
+	e.WX.SetDown(true)
+	pending := observe(e, w.leader.Token, with(obsReq(w.teacher.ID, "2026-11-23", 16), "suggestions", "板书还可以改进，评课违规词戊"))
+	e.Post("observations/"+review+"/acknowledge", w.teacher.Token, map[string]string{"reflection": "我会反思评课违规词戊这一点"}).
+		Want(http.StatusOK)
+	e.WX.SetDown(false)
+	if got := e.Get("observations/"+pending, w.sc.Principal.Token).Want(http.StatusOK).Map(); got["moderation"] != "pending" {
+		t.Fatalf("kept as pending: %v", got)
+	}
+	if err := e.RunJobs(); err != nil {
+		t.Fatal(err)
+	}
+	got := e.Get("observations/"+pending, w.teacher.Token).Want(http.StatusOK).Map()
+	if strings.Contains(got["suggestions"].(string), "板书") {
+		t.Fatalf("risky text still shown to the teacher: %v", got)
+	}
+	if own := e.Get("observations/"+pending, w.leader.Token).Want(http.StatusOK).Map(); !strings.Contains(own["suggestions"].(string), "板书") {
+		t.Fatalf("the observer lost their own text: %v", own)
+	}
+	if got := e.Get("observations/"+review, w.leader.Token).Want(http.StatusOK).Map(); strings.Contains(got["reflection"].(string), "反思") {
+		t.Fatalf("a risky reflection still shown to the observer: %v", got)
+	}
+	e.Post("observations", w.leader.Token, with(obsReq(w.teacher.ID, "2026-11-20", 16), "strengths", "很有特色，评课违规词戊")).
+		WantError(422, "content_rejected")
+}

@@ -18,7 +18,8 @@ import (
 
 // ObservationReport is a school's lesson observations over a period (GET /reports/observations): one row
 // per staff member in roster order, one per subject (教研组), and every observation of the period. An
-// observation counts in the period of its lesson's date. Rates are total / max_total of the rubric version
+// observation counts in the period of its lesson's date, which may be before the school opened in
+// schoolcheck (an observation is filed for a lesson back to the term's start). Rates are total / max_total of the rubric version
 // each observation was scored on, averaged over observations, so observations on different versions
 // compare by percentage. Quotas are the term's (settings.term): ask for the term to compare against them.
 type ObservationReport struct {
@@ -127,7 +128,7 @@ func (s *Service) Report(ctx context.Context, a *service.Actor, q report.Query) 
 	}
 	rep := ObservationReport{School: si.Ref(), From: p.From, To: p.To, Term: si.Settings.Term, AckDays: ackDays(si),
 		Summary: t.summary(), Items: t.rows(), Subjects: []SubjectRow{}, Observations: []Record{}}
-	if p.Empty() {
+	if p.From > p.Upto {
 		return rep, nil
 	}
 	bySubject, err := stats(db, si.School.ID, p, t.cutoff, "subject")
@@ -176,10 +177,10 @@ func (s *Service) tally(db *gorm.DB, si *school.Info, p report.Period) (tally, e
 	for _, person := range t.roster {
 		t.quota[person.ID] = si.Settings.Observations.Quota(school.SplitRoles(person.Roles))
 	}
-	if p.Empty() {
+	if p.From > p.Upto {
 		return t, nil
 	}
-	if t.given, err = givenCounts(db, si.School.ID, p.Since, p.Upto); err != nil {
+	if t.given, err = givenCounts(db, si.School.ID, p.From, p.Upto); err != nil {
 		return t, err
 	}
 	byTeacher, err := stats(db, si.School.ID, p, t.cutoff, "teacher_id")
@@ -266,14 +267,14 @@ func stats(db *gorm.DB, schoolID string, p report.Period, cutoff time.Time, by s
 			"SUM(CASE WHEN acknowledged_at IS NOT NULL THEN 1 ELSE 0 END) AS acknowledged, "+
 			"SUM(CASE WHEN acknowledged_at IS NULL AND created_at < ? THEN 1 ELSE 0 END) AS overdue, "+
 			"AVG(1.0 * total / max_total) AS rate", cutoff).
-		Where("date >= ? AND date <= ?", p.Since, p.Upto).Group(by).Scan(&out).Error
+		Where("date >= ? AND date <= ?", p.From, p.Upto).Group(by).Scan(&out).Error
 	return out, service.WrapDB(err)
 }
 
 // records lists every observation of the period by date and period, with names and scores.
 func records(db *gorm.DB, si *school.Info, p report.Period, now time.Time) ([]Record, error) {
 	var rows []model.Observation
-	if err := db.Scopes(model.InSchool(si.School.ID)).Where("date >= ? AND date <= ?", p.Since, p.Upto).
+	if err := db.Scopes(model.InSchool(si.School.ID)).Where("date >= ? AND date <= ?", p.From, p.Upto).
 		Order("date, period, id").Find(&rows).Error; err != nil {
 		return nil, service.WrapDB(err)
 	}
