@@ -32,7 +32,9 @@ func TestObservationRubricVersions(t *testing.T) {
 	}
 	old := observe(e, w.leader.Token, obsReq(w.teacher.ID, "2026-11-24", 17))
 
-	item := func(key, name string, max any) map[string]any { return map[string]any{"key": key, "name": name, "max": max} }
+	item := func(key, name string, max any) map[string]any {
+		return map[string]any{"key": key, "name": name, "max": max}
+	}
 	many := []map[string]any{}
 	for i := range 21 {
 		many = append(many, item(fmt.Sprintf("k%d", i), fmt.Sprintf("项%d", i), 1))
