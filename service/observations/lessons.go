@@ -140,13 +140,7 @@ func (s *Service) ListLessons(ctx context.Context, a *service.Actor, q LessonQue
 	if q.From == "" && q.To == "" {
 		q.From = si.Today(s.Now())
 	}
-	list := db.Scopes(a.Scope())
-	if q.From != "" {
-		list = list.Where("date >= ?", q.From)
-	}
-	if q.To != "" {
-		list = list.Where("date <= ?", q.To)
-	}
+	list := db.Scopes(a.Scope(), service.Dates("date", q.From, q.To))
 	if q.TeacherID != "" {
 		list = list.Where("teacher_id = ?", q.TeacherID)
 	}

@@ -203,12 +203,7 @@ func (s *Service) ListObservations(ctx context.Context, a *service.Actor, q Obse
 			list = list.Where(f[0]+" = ?", f[1])
 		}
 	}
-	if q.From != "" {
-		list = list.Where("date >= ?", q.From)
-	}
-	if q.To != "" {
-		list = list.Where("date <= ?", q.To)
-	}
+	list = list.Scopes(service.Dates("date", q.From, q.To))
 	switch cutoff := overdueCutoff(si, s.Now()); q.Overdue {
 	case "true":
 		list = list.Where("acknowledged_at IS NULL AND created_at < ?", cutoff)
