@@ -18,6 +18,7 @@ import (
 	"schoolcheck/service/idempotency"
 	"schoolcheck/service/meals"
 	"schoolcheck/service/notify"
+	"schoolcheck/service/observations"
 	"schoolcheck/service/phones"
 	"schoolcheck/service/photos"
 	"schoolcheck/service/school"
@@ -35,6 +36,8 @@ type Deps struct {
 	Attendance  *attendance.Service
 	Meals       *meals.Service
 	Phones      *phones.Service
+	// Observations is lesson observations (听课评课).
+	Observations *observations.Service
 	// Ready reports each dependency's health for /readyz.
 	Ready  func(ctx context.Context) map[string]error
 	Logger *slog.Logger
@@ -70,6 +73,9 @@ type server struct {
 	bodyLimits map[string]int64
 	publicURL  string
 	metrics    *httpMetrics
+
+	// observations is lesson observations (听课评课), kept apart so that modules add fields without realigning.
+	observations *observations.Service
 }
 
 // New builds the HTTP handler.
@@ -91,7 +97,7 @@ func New(d Deps) (http.Handler, error) {
 	}
 	s := &server{auth: d.Auth, school: d.School, trail: d.Trail, photos: d.Photos, notify: d.Notify,
 		idem: d.Idempotency, attendance: d.Attendance, meals: d.Meals, phones: d.Phones, ready: d.Ready, log: d.Logger,
-		limiter: d.Limiter, maxBody: d.MaxBodyBytes,
+		limiter: d.Limiter, maxBody: d.MaxBodyBytes, observations: d.Observations,
 		bodyLimits: map[string]int64{}, publicURL: d.PublicURL, metrics: newHTTPMetrics(d.Registry)}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -119,6 +125,7 @@ func New(d Deps) (http.Handler, error) {
 		s.rosterRoutes,
 		s.mealRoutes,
 		s.phoneRoutes,
+		s.observationRoutes,
 	} {
 		mount(open, login, bound)
 	}

@@ -5,6 +5,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -23,6 +24,7 @@ import (
 	"schoolcheck/service/meals"
 	"schoolcheck/service/moderation"
 	"schoolcheck/service/notify"
+	"schoolcheck/service/observations"
 	"schoolcheck/service/phones"
 	"schoolcheck/service/photos"
 	"schoolcheck/service/school"
@@ -69,6 +71,9 @@ type App struct {
 	registry    *prometheus.Registry
 	store       photos.ObjectStore
 	interval    time.Duration
+
+	// Observations is lesson observations (听课评课).
+	Observations *observations.Service
 }
 
 // New builds every service.
@@ -93,6 +98,7 @@ func New(d Deps) *App {
 	a.Idempotency = idempotency.New(core)
 	a.Attendance = attendance.New(core)
 	a.Meals = meals.New(core, a.Photos, a.Moderation, a.Notify)
+	a.Observations = observations.New(core, a.Photos, a.Moderation)
 	a.Phones = phones.New(core, a.Photos)
 	a.Scheduler = jobs.New(core, a.Jobs()...)
 	return a
@@ -102,6 +108,7 @@ func New(d Deps) *App {
 func (a *App) Jobs() []jobs.Job {
 	all := []jobs.Job{a.Idempotency.Job(), a.Photos.Job(a.interval), jobs.Purge(a.Core)}
 	all = append(all, a.Meals.Jobs(a.interval)...)
+	all = append(all, a.Observations.Jobs(a.interval)...)
 	return all
 }
 
@@ -119,7 +126,7 @@ func (a *App) Handler(h HTTP) (http.Handler, error) {
 	return api.New(api.Deps{Auth: a.Auth, School: a.School, Trail: a.Trail, Photos: a.Photos, Notify: a.Notify,
 		Idempotency: a.Idempotency, Attendance: a.Attendance, Meals: a.Meals, Phones: a.Phones, Ready: a.Ready,
 		Logger: a.Core.Log, Registry: a.registry, TrustedProxies: h.TrustedProxies, MaxBodyBytes: h.MaxBodyBytes,
-		Limiter: h.Limiter, Objects: h.Objects, PublicURL: h.PublicURL})
+		Limiter: h.Limiter, Objects: h.Objects, PublicURL: h.PublicURL, Observations: a.Observations})
 }
 
 // Ready reports whether the database and the object store answer, for /readyz.
@@ -161,7 +168,7 @@ func notificationMetrics(reg *prometheus.Registry) notify.Observer {
 		Help: "Subscribe messages finished by the outbox, by template and outcome (sent, no_consent, refused, failed, expired, unknown)."},
 		[]string{"template", "outcome"})
 	if err := reg.Register(c); err != nil {
-		if are, ok := err.(prometheus.AlreadyRegisteredError); ok {
+		if are := (prometheus.AlreadyRegisteredError{}); errors.As(err, &are) {
 			c = are.ExistingCollector.(*prometheus.CounterVec)
 		}
 	}

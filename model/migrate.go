@@ -26,6 +26,7 @@ func migrations() []migration {
 		{2, "meals", migrate2Meals},
 		{3, "attendance", migrate3Attendance},
 		{4, "jobs and outbox", migrate4JobsOutbox},
+		{6, "observations", migrate6Observations},
 		{7, "phones", migrate7Phones},
 	}
 }

@@ -37,6 +37,7 @@ func TenantTables() []string {
 		"photos", "meals", "meal_duties", "feedback", "feedback_replies",
 		"attendance_punches", "attendance_requests", "attendance_displays",
 		"phone_custody", "phone_registrations", "phone_checks",
+		"observation_rubrics", "observation_lessons", "observation_signups", "observations",
 	}
 }
 

@@ -97,3 +97,17 @@ func decodeCursor(c string) (string, bool) {
 	}
 	return key, true
 }
+
+// Dates scopes a list to an optional from..to (either may be empty) on a "YYYY-MM-DD" column, as every
+// list's from/to filter does.
+func Dates(col, from, to string) func(*gorm.DB) *gorm.DB {
+	return func(db *gorm.DB) *gorm.DB {
+		if from != "" {
+			db = db.Where(col+" >= ?", from)
+		}
+		if to != "" {
+			db = db.Where(col+" <= ?", to)
+		}
+		return db
+	}
+}

@@ -30,11 +30,11 @@ func TestCleanName(t *testing.T) {
 
 func TestCleanText(t *testing.T) {
 	for in, want := range map[string]string{
-		"  今天的菜\r\n有点咸\u0000 ":    "今天的菜\n有点咸",
-		"看\u202e这里":               "看这里",
+		"  今天的菜\r\n有点咸\u0000 ":  "今天的菜\n有点咸",
+		"看\u202e这里":             "看这里",
 		"家人👨\u200d👩\u200d👧 很满意": "家人👨\u200d👩\u200d👧 很满意", // the joiner inside an emoji stays
-		"a\u200bb\ufeffc":          "abc",
-		"行一\u2028行二":              "行一\n行二",
+		"a\u200bb\ufeffc":       "abc",
+		"行一\u2028行二":            "行一\n行二",
 	} {
 		if got := service.CleanText(in); got != want {
 			t.Errorf("CleanText(%q) = %q, want %q", in, got, want)

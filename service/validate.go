@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Invalid collects the fields at fault of one request; Err is nil when there are none. Its helpers check a
@@ -161,6 +162,23 @@ func (v Invalid) Content(field, s string, min, max int) string {
 		v.Add(field, fmt.Sprintf("内容应为 %d–%d 个字", min, max))
 	}
 	return c
+}
+
+// Substance checks that text says something: at least min different letters or digits (a Chinese
+// character is a letter), whatever its length, so "很好很好很好" or "好！！！！！" is refused as an empty
+// evaluation. Spaces, punctuation and emoji do not count. An empty text is left to Content.
+func (v Invalid) Substance(field, s string, min int) bool {
+	seen := map[rune]bool{}
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsNumber(r) {
+			seen[unicode.ToLower(r)] = true
+		}
+	}
+	if s != "" && len(seen) < min {
+		v.Add(field, fmt.Sprintf("内容过于空泛，请具体写明（至少 %d 个不同的字）", min))
+		return false
+	}
+	return true
 }
 
 // ID checks the shape of an opaque id that may be empty (the record itself is checked by its owner).

@@ -181,9 +181,7 @@ func (s *Scheduler) runSlot(ctx context.Context, j Job, schoolID string, slot Sl
 		}()
 		return j.Run(ctx, slot)
 	}()
-	outcome := "ok"
 	if runErr != nil {
-		outcome = service.Clip(runErr.Error(), 250)
 		st.Failed++
 		s.Log.WarnContext(ctx, "job failed", "job", j.Name, "school_id", schoolID, "slot", slot.Key, "error", runErr.Error())
 		// A failed slot is released (not marked done) so a later pass retries it while it is still due.
@@ -197,7 +195,7 @@ func (s *Scheduler) runSlot(ctx context.Context, j Job, schoolID string, slot Sl
 	st.Ran++
 	doneAt := s.Now().UTC()
 	if err := s.Read(ctx).Model(&model.JobRun{}).Where("job = ? AND school_id = ? AND slot = ? AND holder = ?",
-		j.Name, schoolID, slot.Key, s.holder).Updates(map[string]any{"done_at": doneAt, "outcome": outcome}).Error; err != nil {
+		j.Name, schoolID, slot.Key, s.holder).Updates(map[string]any{"done_at": doneAt, "outcome": "ok"}).Error; err != nil {
 		*errs = append(*errs, service.WrapDB(err))
 	}
 }
