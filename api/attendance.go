@@ -27,6 +27,7 @@ func (s *server) attendanceRoutes(r *gin.Engine) func(open, login, bound *gin.Ro
 		limit := s.rateLimit("display", 120, 0, time.Minute)
 		r.GET("/display/:token", limit, s.displayPage)
 		r.GET("/display/:token/qr.json", limit, s.handle(s.displayQR))
+		r.GET("/q/:token", limit, s.qrLanding)
 	}
 }
 
@@ -63,6 +64,7 @@ func (s *server) officeQR(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	out.Content = attendance.QRLink(s.publicURL, out.Token)
 	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, out)
 	return nil
