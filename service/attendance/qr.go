@@ -36,7 +36,9 @@ type QRToken struct {
 }
 
 // QRLink is the link an office QR code encodes: <publicURL>/q/<token>.
-func QRLink(publicURL, token string) string { return strings.TrimRight(publicURL, "/") + QRPath + token }
+func QRLink(publicURL, token string) string {
+	return strings.TrimRight(publicURL, "/") + QRPath + token
+}
 
 // scannedToken is the token of what a phone scanned: the whole link (<public_url>/q/<token>, with or
 // without a query string the scanner added), the older "schoolcheck:qr:" content, or the bare token. The
