@@ -91,6 +91,16 @@ func (v Invalid) Span(fromField, from, toField, to string, maxDays int) (string,
 	return from, to
 }
 
+// Between checks that a date already checked by Date ("YYYY-MM-DD") lies within from..to, both included,
+// the span that makes sense for its field (a leave, a calendar day, a duty).
+func (v Invalid) Between(field, date, from, to string) bool {
+	if date < from || date > to {
+		v.Add(field, fmt.Sprintf("日期应在 %s 至 %s 之间", from, to))
+		return false
+	}
+	return true
+}
+
 // OneOf checks that s is one of the allowed values ("应为 a、b 或 c"). An empty s is accepted when optional.
 func (v Invalid) OneOf(field, s string, optional bool, allowed ...string) bool {
 	if s == "" && optional {

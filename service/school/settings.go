@@ -230,9 +230,7 @@ func (st *Settings) Validate() error {
 		if !slices.Contains(WeekdayKeys, day) {
 			v.Add("meals.served."+day, "应为 mon、tue、wed、thu、fri、sat 或 sun")
 		}
-		for _, m := range meals {
-			v.OneOf("meals.served."+day, m, false, MealKinds...)
-		}
+		CheckMeals(v, "meals.served."+day, meals)
 	}
 	for role, q := range st.Observations.QuotaPerTerm {
 		if v.OneOf("observations.quota_per_term."+role, role, false, service.StaffRoles...) {
