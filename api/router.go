@@ -65,6 +65,7 @@ type server struct {
 	limiter    Limiter
 	maxBody    int64
 	bodyLimits map[string]int64
+	replayers  map[string]func(c *gin.Context, stored []byte) error
 	publicURL  string
 	metrics    *httpMetrics
 }
@@ -89,7 +90,7 @@ func New(d Deps) (http.Handler, error) {
 	s := &server{auth: d.Auth, school: d.School, trail: d.Trail, photos: d.Photos, notify: d.Notify,
 		idem: d.Idempotency, attendance: d.Attendance, meals: d.Meals, ready: d.Ready, log: d.Logger,
 		limiter: d.Limiter, maxBody: d.MaxBodyBytes,
-		bodyLimits: map[string]int64{}, publicURL: d.PublicURL, metrics: newHTTPMetrics(d.Registry)}
+		bodyLimits: map[string]int64{}, replayers: map[string]func(*gin.Context, []byte) error{}, publicURL: d.PublicURL, metrics: newHTTPMetrics(d.Registry)}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

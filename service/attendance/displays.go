@@ -42,15 +42,14 @@ func (s *Service) CreateDisplay(ctx context.Context, a *service.Actor, name stri
 	if err := v.Err(); err != nil {
 		return Display{}, err
 	}
-	raw := make([]byte, 32)
-	if _, err := rand.Read(raw); err != nil {
+	token, err := newDisplayToken()
+	if err != nil {
 		return Display{}, err
 	}
-	token := base64.RawURLEncoding.EncodeToString(raw)
 	row := model.AttendanceDisplay{ID: model.NewID(), SchoolID: a.SchoolID, Name: name, TokenHash: displayHash(token),
 		CreatedBy: a.StaffID}
 	var out Display
-	err := s.Tx(ctx, func(tx *service.Tx) error {
+	err = s.Tx(ctx, func(tx *service.Tx) error {
 		si, err := school.Load(tx.DB, a.SchoolID)
 		if err != nil {
 			return err
@@ -66,6 +65,54 @@ func (s *Service) CreateDisplay(ctx context.Context, a *service.Actor, name stri
 		return Display{}, err
 	}
 	return out, nil
+}
+
+// newDisplayToken is the secret of a display link: 32 random bytes.
+func newDisplayToken() (string, error) {
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(raw), nil
+}
+
+// ReissueDisplay gives a live display link a new secret (principal) and returns it: the old URL stops
+// working at once. It is how a retried create (the same Idempotency-Key) answers: the same link, a fresh
+// URL, and never a second live link. A revoked or unknown link is 404.
+func (s *Service) ReissueDisplay(ctx context.Context, a *service.Actor, id string) (Display, error) {
+	if err := a.Require(service.RolePrincipal); err != nil {
+		return Display{}, err
+	}
+	token, err := newDisplayToken()
+	if err != nil {
+		return Display{}, err
+	}
+	var out Display
+	err = s.Tx(ctx, func(tx *service.Tx) error {
+		si, err := school.Load(tx.DB, a.SchoolID)
+		if err != nil {
+			return err
+		}
+		var d model.AttendanceDisplay
+		if err := tx.Scopes(a.Scope()).Where("id = ? AND revoked_at IS NULL", id).Take(&d).Error; err != nil {
+			if model.IsNotFound(err) {
+				return service.NotFound("签到屏幕链接")
+			}
+			return err
+		}
+		res := tx.Model(&model.AttendanceDisplay{}).Scopes(a.Scope()).Where("id = ? AND revoked_at IS NULL", id).
+			Update("token_hash", displayHash(token))
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return service.NotFound("签到屏幕链接")
+		}
+		out = displayView(d, si.Loc)
+		out.Token = token
+		return nil
+	})
+	return out, err
 }
 
 // ListDisplays lists the school's display links, revoked ones included (principal).
