@@ -23,7 +23,7 @@ type Display struct {
 }
 
 func displayView(r model.AttendanceDisplay, loc *time.Location) Display {
-	return Display{ID: r.ID, Name: r.Name, CreatedAt: r.CreatedAt.In(loc), RevokedAt: service.InZone(r.RevokedAt, loc)}
+	return Display{ID: r.ID, Name: r.Name, CreatedAt: service.Local(r.CreatedAt, loc), RevokedAt: service.InZone(r.RevokedAt, loc)}
 }
 
 // displayHash is what is stored of a display token.
@@ -58,7 +58,7 @@ func (s *Service) CreateDisplay(ctx context.Context, a *service.Actor, name stri
 		if err := tx.Create(&row).Error; err != nil {
 			return err
 		}
-		out = Display{ID: row.ID, Name: name, Token: token, CreatedAt: tx.Now.In(si.Loc)}
+		out = Display{ID: row.ID, Name: name, Token: token, CreatedAt: service.Local(tx.Now, si.Loc)}
 		return evidence.Created(tx, a, a.SchoolID, evidence.AttendanceDisplay, row.ID, out)
 	})
 	if err != nil {

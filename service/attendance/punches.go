@@ -44,7 +44,7 @@ type Punch struct {
 }
 
 func punchOut(m model.AttendancePunch, loc *time.Location) Punch {
-	p := Punch{ID: m.ID, Kind: m.Kind, At: m.At.In(loc), Date: m.Date, Method: m.Method, DistanceM: m.DistanceM,
+	p := Punch{ID: m.ID, Kind: m.Kind, At: service.Local(m.At, loc), Date: m.Date, Method: m.Method, DistanceM: m.DistanceM,
 		Status: m.Status}
 	if m.Method == MethodLocation {
 		fence := m.Fence

@@ -52,7 +52,7 @@ type AttendanceRequest struct {
 
 func requestOut(m model.AttendanceRequest, loc *time.Location) AttendanceRequest {
 	r := AttendanceRequest{ID: m.ID, RequestType: m.Category, Reason: m.Reason, Status: m.Status,
-		Requester: service.Ref{ID: m.StaffID, Name: m.StaffName}, Comment: m.Comment, DecidedAt: service.InZone(m.DecidedAt, loc), CreatedAt: m.CreatedAt.In(loc)}
+		Requester: service.Ref{ID: m.StaffID, Name: m.StaffName}, Comment: m.Comment, DecidedAt: service.InZone(m.DecidedAt, loc), CreatedAt: service.Local(m.CreatedAt, loc)}
 	if m.Category == RequestLeave {
 		r.Type, r.From, r.To = m.LeaveType, m.FromDate, m.ToDate
 	} else {

@@ -95,7 +95,7 @@ func (s *Service) session(ctx context.Context, accountID string) (Session, error
 	if err != nil {
 		return Session{}, err
 	}
-	out := Session{Token: token, ExpiresAt: exp, Bound: a.Bound()}
+	out := Session{Token: token, ExpiresAt: service.Local(exp, service.SchoolZone(s.Read(ctx), a.SchoolID)), Bound: a.Bound()}
 	if a.Bound() {
 		u, err := s.Me(ctx, a)
 		if err != nil {
