@@ -96,7 +96,7 @@ func (s *server) displayQR(c *gin.Context) error {
 	}
 	displayHeaders(c)
 	c.JSON(http.StatusOK, gin.H{"image": string(img), "expires_at": view.QR.ExpiresAt.Format(time.RFC3339),
-		"now": view.Now.Format("2006-01-02T15:04:05.000Z07:00")})
+		"now": view.Now.Format(time.RFC3339), "now_ms": view.Now.UnixMilli()})
 	return nil
 }
 
