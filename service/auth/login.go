@@ -171,8 +171,10 @@ func (s *Service) Join(ctx context.Context, a *service.Actor, in JoinInput) (Ses
 		v.Add("invite_code", "请输入班级邀请码")
 	}
 	v.OneOf("relation", in.Relation, false, "father", "mother", "guardian")
-	if strings.TrimSpace(in.ConsentVersion) == "" || len(in.ConsentVersion) > 32 {
+	if c, ok := service.CleanName(in.ConsentVersion); c == "" || !ok || len(c) > 32 {
 		v.Add("consent_version", "请先阅读并同意隐私说明")
+	} else {
+		in.ConsentVersion = c
 	}
 	if err := v.Err(); err != nil {
 		return Session{}, err
