@@ -115,7 +115,8 @@ func (v Invalid) OneOf(field, s string, optional bool, allowed ...string) bool {
 	return false
 }
 
-// orList writes "a、b 或 c".
+// orList writes "a、b 或 c" — with spaces around 或 beside a Latin value, none between Chinese words
+// ("校长、领导或教师").
 func orList(items []string) string {
 	switch len(items) {
 	case 0:
@@ -123,7 +124,17 @@ func orList(items []string) string {
 	case 1:
 		return items[0]
 	}
-	return strings.Join(items[:len(items)-1], "、") + " 或 " + items[len(items)-1]
+	last, before := items[len(items)-1], items[len(items)-2]
+	or := "或"
+	if latin(last) || latin(before) {
+		or = " 或 "
+	}
+	return strings.Join(items[:len(items)-1], "、") + or + last
+}
+
+// latin reports whether s ends or starts with an ASCII character (a value such as "lunch").
+func latin(s string) bool {
+	return s != "" && (s[0] < 0x80 || s[len(s)-1] < 0x80)
 }
 
 // Range checks lo ≤ n ≤ hi.

@@ -191,5 +191,5 @@ func (s *Service) ReportXLSX(ctx context.Context, a *service.Actor, q report.Que
 	if err != nil {
 		return report.File{}, err
 	}
-	return w.Finish(fmt.Sprintf("坐班考勤_%s_%s.xlsx", rep.School.Name, rep.Month))
+	return w.Finish(fmt.Sprintf("%s 坐班考勤表 %s.xlsx", rep.Month, rep.School.Name))
 }
