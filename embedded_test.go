@@ -105,6 +105,12 @@ func TestEmbeddedDefaultOnAnotherPort(t *testing.T) {
 	if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
 		t.Fatalf("GET the display url: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
 	}
+	// The container health check finds the server on its port too.
+	hc := exec.CommandContext(ctx, bin, "healthcheck")
+	hc.Env = cmd.Env
+	if out, err := hc.CombinedOutput(); err != nil {
+		t.Fatalf("schoolcheck healthcheck: %v %s", err, out)
+	}
 	var qr struct{ Content string }
 	call(t, "GET", base+"/api/v1/attendance/qr", bound.Token, "", &qr)
 	if !strings.HasPrefix(qr.Content, base+"/q/") {
