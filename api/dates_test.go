@@ -49,8 +49,28 @@ func TestDatesBoundedToTheirField(t *testing.T) {
 	e.Put("calendar/2027-11-25", p, map[string]any{"workday": false}).Want(http.StatusOK)
 	e.Put("meals/duty", p, map[string]any{"date": "2026-11-26", "meal": "lunch", "leader_id": leader.ID}).Want(http.StatusOK)
 
+	// The term is the current one: one far off would widen every horizon to it.
+	for _, term := range []map[string]any{{"start": "2090-09-01", "end": "2091-01-20"}, {"start": "2024-02-01", "end": "2024-08-31"}} {
+		st := e.Get("school/settings", p).Want(http.StatusOK).Map()
+		st["term"] = term
+		wantFields(t, e.Put("school/settings", p, st).WantError(http.StatusBadRequest, "invalid_argument"), "term")
+	}
 	// A weekday's meals named twice in the settings would be counted twice by every report.
 	st := e.Get("school/settings", p).Want(http.StatusOK).Map()
 	st["meals"].(map[string]any)["served"].(map[string]any)["mon"] = []string{"lunch", "lunch"}
 	wantFields(t, e.Put("school/settings", p, st).WantError(http.StatusBadRequest, "invalid_argument"), "meals.served.mon")
+}
+
+// TestFeedbackDateHasHappened: a parent's feedback names a meal that has happened.
+func TestFeedbackDateHasHappened(t *testing.T) {
+	e := apitest.New(t)
+	sc := e.School()
+	parent := sc.Parent(sc.Class(nil))
+	for _, date := range []string{"2026-11-26", "2027-03-01", "2024-11-25"} {
+		r := e.Post("feedback", parent.Token, map[string]any{"category": "taste", "content": "偏咸", "date": date, "meal": "lunch"}).
+			WantError(http.StatusBadRequest, "invalid_argument")
+		wantFields(t, r, "date")
+	}
+	e.Post("feedback", parent.Token, map[string]any{"category": "taste", "content": "偏咸", "date": "2026-11-25", "meal": "lunch"}).
+		Want(http.StatusCreated)
 }

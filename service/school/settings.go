@@ -320,6 +320,12 @@ func (s *Service) PutSettings(ctx context.Context, a *service.Actor, st Settings
 		if err != nil {
 			return err
 		}
+		// The term is the current one (it widens the horizon of calendar days, duties and leaves): it
+		// overlaps the year either side of today.
+		local := tx.Now.In(service.Zone(st.Timezone))
+		if st.Term.End < local.AddDate(-1, 0, 0).Format(time.DateOnly) || st.Term.Start > local.AddDate(1, 0, 0).Format(time.DateOnly) {
+			return service.Invalid{"term": "应为当前学期（在今天前后一年之内）"}.Err()
+		}
 		res := tx.Model(&model.School{}).Where("id = ?", a.SchoolID).
 			Updates(map[string]any{"settings": string(raw), "timezone": st.Timezone, "updated_at": tx.Now})
 		if res.Error != nil {
