@@ -12,7 +12,12 @@ REDOCLY_VERSION="2.77.0"
 TOOLS="${SCHOOLCHECK_TOOLS:-$HOME/.cache/schoolcheck-tools}/redocly-$REDOCLY_VERSION"
 bin="$TOOLS/node_modules/.bin/redocly"
 if [ ! -x "$bin" ]; then
-	command -v npm >/dev/null || { echo "[redocly] npm not found: apt-get install npm" >&2; exit 1; }
+	if ! command -v npm >/dev/null; then
+		echo "[redocly] npm not found: apt-get install nodejs npm" >&2
+		sudo_() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+		sudo_ env DEBIAN_FRONTEND=noninteractive apt-get update -qq </dev/null
+		sudo_ env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm </dev/null >&2
+	fi
 	echo "[redocly] npm install @redocly/cli@$REDOCLY_VERSION" >&2
 	mkdir -p "$TOOLS"
 	npm install --prefix "$TOOLS" --no-audit --no-fund --loglevel=error "@redocly/cli@$REDOCLY_VERSION" >&2

@@ -141,6 +141,10 @@ func (s *Service) RevokeDisplay(ctx context.Context, a *service.Actor, id string
 		return err
 	}
 	return s.Tx(ctx, func(tx *service.Tx) error {
+		si, err := school.Load(tx.DB, a.SchoolID)
+		if err != nil {
+			return err
+		}
 		var d model.AttendanceDisplay
 		if err := tx.Scopes(a.Scope()).Where("id = ? AND revoked_at IS NULL", id).Take(&d).Error; err != nil {
 			if model.IsNotFound(err) {
@@ -156,7 +160,7 @@ func (s *Service) RevokeDisplay(ctx context.Context, a *service.Actor, id string
 		if res.RowsAffected == 0 {
 			return service.NotFound("签到屏幕链接")
 		}
-		return evidence.Deleted(tx, a, a.SchoolID, evidence.AttendanceDisplay, id, displayView(d, time.UTC), "")
+		return evidence.Deleted(tx, a, a.SchoolID, evidence.AttendanceDisplay, id, displayView(d, si.Loc), "")
 	})
 }
 
