@@ -89,30 +89,40 @@ func (s *Service) ReissueDisplay(ctx context.Context, a *service.Actor, id strin
 	}
 	var out Display
 	err = s.Tx(ctx, func(tx *service.Tx) error {
-		si, err := school.Load(tx.DB, a.SchoolID)
+		d, si, err := changeLiveDisplay(tx, a, id, "token_hash", displayHash(token))
 		if err != nil {
 			return err
-		}
-		var d model.AttendanceDisplay
-		if err := tx.Scopes(a.Scope()).Where("id = ? AND revoked_at IS NULL", id).Take(&d).Error; err != nil {
-			if model.IsNotFound(err) {
-				return service.NotFound("签到屏幕链接")
-			}
-			return err
-		}
-		res := tx.Model(&model.AttendanceDisplay{}).Scopes(a.Scope()).Where("id = ? AND revoked_at IS NULL", id).
-			Update("token_hash", displayHash(token))
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			return service.NotFound("签到屏幕链接")
 		}
 		out = displayView(d, si.Loc)
 		out.Token = token
 		return nil
 	})
 	return out, err
+}
+
+// changeLiveDisplay sets one column of a live (not revoked) display link of the actor's school and returns
+// the link as it was; an unknown, another school's or a revoked link is 404.
+func changeLiveDisplay(tx *service.Tx, a *service.Actor, id, column string, value any) (model.AttendanceDisplay, *school.Info, error) {
+	var d model.AttendanceDisplay
+	si, err := school.Load(tx.DB, a.SchoolID)
+	if err != nil {
+		return d, nil, err
+	}
+	if err := tx.Scopes(a.Scope()).Where("id = ? AND revoked_at IS NULL", id).Take(&d).Error; err != nil {
+		if model.IsNotFound(err) {
+			return d, nil, service.NotFound("签到屏幕链接")
+		}
+		return d, nil, err
+	}
+	res := tx.Model(&model.AttendanceDisplay{}).Scopes(a.Scope()).Where("id = ? AND revoked_at IS NULL", id).
+		Update(column, value)
+	if res.Error != nil {
+		return d, nil, res.Error
+	}
+	if res.RowsAffected == 0 {
+		return d, nil, service.NotFound("签到屏幕链接")
+	}
+	return d, si, nil
 }
 
 // ListDisplays lists the school's display links, revoked ones included (principal).
@@ -141,24 +151,9 @@ func (s *Service) RevokeDisplay(ctx context.Context, a *service.Actor, id string
 		return err
 	}
 	return s.Tx(ctx, func(tx *service.Tx) error {
-		si, err := school.Load(tx.DB, a.SchoolID)
+		d, si, err := changeLiveDisplay(tx, a, id, "revoked_at", tx.Now)
 		if err != nil {
 			return err
-		}
-		var d model.AttendanceDisplay
-		if err := tx.Scopes(a.Scope()).Where("id = ? AND revoked_at IS NULL", id).Take(&d).Error; err != nil {
-			if model.IsNotFound(err) {
-				return service.NotFound("签到屏幕链接")
-			}
-			return err
-		}
-		res := tx.Model(&model.AttendanceDisplay{}).Scopes(a.Scope()).Where("id = ? AND revoked_at IS NULL", id).
-			Update("revoked_at", tx.Now)
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			return service.NotFound("签到屏幕链接")
 		}
 		return evidence.Deleted(tx, a, a.SchoolID, evidence.AttendanceDisplay, id, displayView(d, si.Loc), "")
 	})
