@@ -91,9 +91,8 @@ func TestEmbeddedDefaultOnAnotherPort(t *testing.T) {
 	if !strings.HasPrefix(photo.URL, base+"/") {
 		t.Fatalf("photo url %q does not point at the server %s", photo.URL, base)
 	}
-	res := get(t, photo.URL)
-	if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "image/jpeg" {
-		t.Fatalf("GET the photo's url: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	if status, ct := get(t, photo.URL); status != http.StatusOK || ct != "image/jpeg" {
+		t.Fatalf("GET the photo's url: %d %s", status, ct)
 	}
 
 	var display struct{ ID, URL string }
@@ -101,9 +100,8 @@ func TestEmbeddedDefaultOnAnotherPort(t *testing.T) {
 	if !strings.HasPrefix(display.URL, base+"/display/") {
 		t.Fatalf("display url %q does not point at the server %s", display.URL, base)
 	}
-	res = get(t, display.URL)
-	if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
-		t.Fatalf("GET the display url: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	if status, ct := get(t, display.URL); status != http.StatusOK || !strings.HasPrefix(ct, "text/html") {
+		t.Fatalf("GET the display url: %d %s", status, ct)
 	}
 	// The container health check finds the server on its port too.
 	hc := exec.CommandContext(ctx, bin, "healthcheck")
@@ -131,15 +129,16 @@ func freePort(t *testing.T) string {
 
 var client = &http.Client{Timeout: 20 * time.Second}
 
-func get(t *testing.T, url string) *http.Response {
+// get fetches url and returns its status and content type.
+func get(t *testing.T, url string) (int, string) {
 	t.Helper()
 	res, err := client.Get(url)
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer res.Body.Close()
 	_, _ = io.Copy(io.Discard, res.Body)
-	_ = res.Body.Close()
-	return res
+	return res.StatusCode, res.Header.Get("Content-Type")
 }
 
 func call(t *testing.T, method, url, token, body string, out any) {
