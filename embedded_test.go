@@ -43,7 +43,8 @@ func TestEmbeddedDefaultOnAnotherPort(t *testing.T) {
 	cmd := exec.CommandContext(ctx, bin)
 	cmd.Dir = dir
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir,
-		"SCHOOLCHECK_HTTP_ADDR=127.0.0.1:" + port, "SCHOOLCHECK_DATA_DIR=" + filepath.Join(dir, "data")}
+		"SCHOOLCHECK_HTTP_ADDR=127.0.0.1:" + port, "SCHOOLCHECK_DATA_DIR=" + filepath.Join(dir, "data"),
+		"SCHOOLCHECK_WECHAT_LINK_CHECK_FILE=Ab12Cd34Ef.txt", "SCHOOLCHECK_WECHAT_LINK_CHECK_CONTENT=0123456789abcdef"}
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -113,6 +114,15 @@ func TestEmbeddedDefaultOnAnotherPort(t *testing.T) {
 	call(t, "GET", base+"/api/v1/attendance/qr", bound.Token, "", &qr)
 	if !strings.HasPrefix(qr.Content, base+"/q/") {
 		t.Fatalf("the office QR code encodes %q, want a link under %s/q/", qr.Content, base)
+	}
+	// WeChat fetches its check file under the prefix before the mini-program may register it.
+	res, err := client.Get(base + "/q/Ab12Cd34Ef.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if body, _ := io.ReadAll(res.Body); res.StatusCode != http.StatusOK || string(body) != "0123456789abcdef" {
+		t.Fatalf("the link check file: %d %q", res.StatusCode, body)
 	}
 }
 

@@ -118,8 +118,14 @@ const qrLandingHTML = `<!DOCTYPE html>
 <p>微信会打开小程序完成坐班签到或签退。用其他应用扫码无法签到。</p>
 </body></html>`
 
-// qrLanding serves GET /q/:token, the link the office QR code encodes, for a scanner other than WeChat's.
+// qrLanding serves GET /q/:token, the link the office QR code encodes, for a scanner other than WeChat's;
+// and, at /q/<wechat.link_check_file>, the check file WeChat fetches before it lets the mini-program
+// register the prefix.
 func (s *server) qrLanding(c *gin.Context) {
+	if name := s.linkCheck[0]; name != "" && c.Param("token") == name {
+		c.Data(http.StatusOK, "text/plain; charset=utf-8", []byte(s.linkCheck[1]))
+		return
+	}
 	displayHeaders(c)
 	c.Header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 	c.Data(http.StatusOK, "text/html; charset=utf-8", []byte(qrLandingHTML))

@@ -46,8 +46,10 @@ type Deps struct {
 	Limiter Limiter
 	// Objects serves local-disk photos at /objects/ (embedded default only); nil with MinIO.
 	Objects http.Handler
-	// PublicURL is how clients reach the server (office display links).
+	// PublicURL is how clients reach the server (office display links, the QR code's link).
 	PublicURL string
+	// LinkCheck is WeChat's check file for the QR link prefix <PublicURL>/q/: name and content.
+	LinkCheck [2]string
 }
 
 // server carries the dependencies of the handlers.
@@ -67,6 +69,7 @@ type server struct {
 	bodyLimits map[string]int64
 	replayers  map[string]func(c *gin.Context, stored []byte) error
 	publicURL  string
+	linkCheck  [2]string
 	metrics    *httpMetrics
 }
 
@@ -90,7 +93,7 @@ func New(d Deps) (http.Handler, error) {
 	s := &server{auth: d.Auth, school: d.School, trail: d.Trail, photos: d.Photos, notify: d.Notify,
 		idem: d.Idempotency, attendance: d.Attendance, meals: d.Meals, ready: d.Ready, log: d.Logger,
 		limiter: d.Limiter, maxBody: d.MaxBodyBytes,
-		bodyLimits: map[string]int64{}, replayers: map[string]func(*gin.Context, []byte) error{}, publicURL: d.PublicURL, metrics: newHTTPMetrics(d.Registry)}
+		bodyLimits: map[string]int64{}, replayers: map[string]func(*gin.Context, []byte) error{}, publicURL: d.PublicURL, linkCheck: d.LinkCheck, metrics: newHTTPMetrics(d.Registry)}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

@@ -110,6 +110,8 @@ type HTTP struct {
 	Limiter        api.Limiter
 	Objects        http.Handler
 	PublicURL      string
+	// LinkCheck is WeChat's check file for the QR link prefix: name and content (empty: none).
+	LinkCheck [2]string
 }
 
 // Handler builds the router over the application.
@@ -117,7 +119,7 @@ func (a *App) Handler(h HTTP) (http.Handler, error) {
 	return api.New(api.Deps{Auth: a.Auth, School: a.School, Trail: a.Trail, Photos: a.Photos, Notify: a.Notify,
 		Idempotency: a.Idempotency, Attendance: a.Attendance, Meals: a.Meals, Ready: a.Ready,
 		Logger: a.Core.Log, Registry: a.registry, TrustedProxies: h.TrustedProxies, MaxBodyBytes: h.MaxBodyBytes,
-		Limiter: h.Limiter, Objects: h.Objects, PublicURL: h.PublicURL})
+		Limiter: h.Limiter, Objects: h.Objects, PublicURL: h.PublicURL, LinkCheck: h.LinkCheck})
 }
 
 // Ready reports whether the database and the object store answer, for /readyz.

@@ -84,6 +84,11 @@ type WeChat struct {
 	// MiniprogramState is formal, trial or developer: which build a subscribe message opens.
 	MiniprogramState string        `yaml:"miniprogram_state"`
 	Timeout          time.Duration `yaml:"timeout"`
+	// LinkCheckFile and LinkCheckContent are the check file WeChat asks for when the mini-program registers
+	// the office QR code's link prefix <public_url>/q/ (扫普通链接二维码打开小程序): the server answers
+	// GET /q/<LinkCheckFile> with LinkCheckContent. Empty: no check file.
+	LinkCheckFile    string `yaml:"link_check_file"`
+	LinkCheckContent string `yaml:"link_check_content"`
 }
 
 // Auth configures token signing.
