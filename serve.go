@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -42,7 +43,8 @@ func serve(ctx context.Context, cfg configs.Config, stdout io.Writer) error {
 		}
 	}
 	a.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	hc := app.HTTP{TrustedProxies: cfg.HTTP.TrustedProxies, MaxBodyBytes: cfg.HTTP.MaxBodyBytes, PublicURL: cfg.HTTP.PublicURL}
+	hc := app.HTTP{TrustedProxies: cfg.HTTP.TrustedProxies, MaxBodyBytes: cfg.HTTP.MaxBodyBytes, PublicURL: cfg.HTTP.PublicURL,
+		LinkCheck: [2]string{cfg.WeChat.LinkCheckFile, cfg.WeChat.LinkCheckContent}}
 	if a.redis != nil {
 		hc.Limiter = api.NewRedisLimiter(a.redis)
 	}
@@ -55,10 +57,17 @@ func serve(ctx context.Context, cfg configs.Config, stdout io.Writer) error {
 	}
 	srv := &http.Server{Addr: cfg.HTTP.Addr, Handler: handler, ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 2 * time.Minute, WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute}
+	// Listen before saying so: "listening" means a client can connect now, and a port already taken is a
+	// startup error rather than a log line after the fact.
+	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
+	if err != nil {
+		return err
+	}
 	go a.app.Run(ctx) // the scheduler and the outbox drainer
 	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
-	logger.Info("listening", "addr", cfg.HTTP.Addr, "startup_ms", time.Since(started).Milliseconds())
+	go func() { errc <- srv.Serve(ln) }()
+	logger.Info("listening", "addr", ln.Addr().String(), "public_url", cfg.HTTP.PublicURL,
+		"startup_ms", time.Since(started).Milliseconds())
 	select {
 	case err := <-errc:
 		return err

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"schoolcheck/service/attendance"
 	"strings"
@@ -17,6 +19,7 @@ func (s *server) attendanceRoutes(r *gin.Engine) func(open, login, bound *gin.Ro
 		bound.GET("/attendance/qr", s.handle(s.officeQR))
 		bound.GET("/attendance/days", s.handle(s.attendanceDays))
 		bound.POST("/attendance/displays", s.handle(s.createDisplay))
+		s.replayWith("/api/v1/attendance/displays", s.replayDisplay)
 		bound.GET("/attendance/displays", s.handle(s.listDisplays))
 		bound.DELETE("/attendance/displays/:id", s.handle(s.revokeDisplay))
 		bound.POST("/attendance/leaves", s.handle(s.requestLeave))
@@ -27,6 +30,7 @@ func (s *server) attendanceRoutes(r *gin.Engine) func(open, login, bound *gin.Ro
 		limit := s.rateLimit("display", 120, 0, time.Minute)
 		r.GET("/display/:token", limit, s.displayPage)
 		r.GET("/display/:token/qr.json", limit, s.handle(s.displayQR))
+		r.GET("/q/:token", limit, s.qrLanding)
 	}
 }
 
@@ -63,6 +67,7 @@ func (s *server) officeQR(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	out.Content = attendance.QRLink(s.publicURL, out.Token)
 	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, out)
 	return nil
@@ -95,9 +100,30 @@ func (s *server) createDisplay(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	noReplay(c) // the link is a credential: never keep a copy in the idempotency store
-	c.JSON(http.StatusCreated, displayOut{Display: d, URL: strings.TrimRight(s.publicURL, "/") + "/display/" + d.Token})
+	// The link is a credential: the idempotency store keeps the answer without it, and a retry with the same
+	// key gets the same link with a fresh URL (replayDisplay), never a second live link.
+	keepForReplay(c, displayOut{Display: d})
+	c.JSON(http.StatusCreated, s.displayOut(d))
 	return nil
+}
+
+// replayDisplay answers a retried POST /attendance/displays: the link the first call created, with a new
+// secret, so the URL the client lost stops working and only the one it gets now is live.
+func (s *server) replayDisplay(c *gin.Context, stored []byte) error {
+	var first displayOut
+	if err := json.Unmarshal(stored, &first); err != nil || first.ID == "" {
+		return fmt.Errorf("idempotency: stored display answer: %w", err)
+	}
+	d, err := s.attendance.ReissueDisplay(c.Request.Context(), actorOf(c), first.ID)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusCreated, s.displayOut(d))
+	return nil
+}
+
+func (s *server) displayOut(d attendance.Display) displayOut {
+	return displayOut{Display: d, URL: strings.TrimRight(s.publicURL, "/") + "/display/" + d.Token}
 }
 
 func (s *server) listDisplays(c *gin.Context) error {

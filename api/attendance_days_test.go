@@ -17,7 +17,7 @@ type monthWorld struct {
 }
 
 var wantNovember = map[string]string{
-	"2026-11-01": "rest", "2026-11-02": "rest", // Sunday; Monday before joining the roster
+	"2026-11-01": "not_joined", "2026-11-02": "not_joined", // Sunday and Monday before joining the roster
 	"2026-11-03": "normal",           // in at 07:50 sharp, out 17:30
 	"2026-11-04": "late",             // in 07:55:01, one second after the grace
 	"2026-11-05": "early_leave",      // out 17:29
@@ -111,6 +111,30 @@ func TestAttendanceDaysOfAMonth(t *testing.T) {
 	dec := e.Get("attendance/days?month=2026-12", w.idle.Token).Want(http.StatusOK).Items()
 	if dayOf(t, dec, "2026-12-01")["status"] != "upcoming" || dayOf(t, dec, "2026-12-05")["status"] != "rest" {
 		t.Fatalf("December: %v", dec[:5])
+	}
+}
+
+// TestApprovedLeaveAhead: an approved leave for days still to come makes them on_leave (API.md), in the
+// personal view and in the month's totals; its weekend stays rest.
+func TestApprovedLeaveAhead(t *testing.T) {
+	w := newMonthWorld(t)
+	e := w.e
+	lv := e.Post("attendance/leaves", w.idle.Token, map[string]any{"type": "official", "from": "2026-12-03",
+		"to": "2026-12-07", "reason": "外出培训"}).Want(http.StatusCreated).Str("id")
+	e.Post("attendance/requests/"+lv+"/decision", w.boss.Token, map[string]any{"approve": true}).Want(http.StatusOK)
+	dec := e.Get("attendance/days?month=2026-12", w.idle.Token).Want(http.StatusOK).Items()
+	for date, want := range map[string]string{"2026-12-02": "upcoming", "2026-12-03": "on_leave", "2026-12-04": "on_leave",
+		"2026-12-05": "rest", "2026-12-06": "rest", "2026-12-07": "on_leave", "2026-12-08": "upcoming"} {
+		if got := dayOf(t, dec, date)["status"]; got != want {
+			t.Errorf("%s: %v, want %s", date, got, want)
+		}
+	}
+	clockAt(e, "2026-12-01", "09:00", w.boss)
+	rep := e.Get("reports/attendance?month=2026-12", w.boss.Token).Want(http.StatusOK).Map()
+	for _, it := range rep["items"].([]any) {
+		if m := it.(map[string]any); m["staff"].(map[string]any)["id"] == w.idle.ID && m["on_leave"] != float64(3) {
+			t.Fatalf("December totals of the teacher on leave: %v", m)
+		}
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	qrcode "github.com/skip2/go-qrcode"
 
 	"schoolcheck/service"
+	"schoolcheck/service/attendance"
 )
 
 //go:embed attendance_display.html
@@ -61,7 +62,7 @@ func (s *server) displayPage(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	default:
-		img, err := qrImage(view.QR.Content)
+		img, err := qrImage(attendance.QRLink(s.publicURL, view.QR.Token))
 		if err != nil {
 			s.writeError(c, err)
 			return
@@ -89,13 +90,13 @@ func (s *server) displayQR(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	img, err := qrImage(view.QR.Content)
+	img, err := qrImage(attendance.QRLink(s.publicURL, view.QR.Token))
 	if err != nil {
 		return err
 	}
 	displayHeaders(c)
 	c.JSON(http.StatusOK, gin.H{"image": string(img), "expires_at": view.QR.ExpiresAt.Format(time.RFC3339),
-		"now": view.Now.Format("2006-01-02T15:04:05.000Z07:00")})
+		"now": view.Now.Format(time.RFC3339), "now_ms": view.Now.UnixMilli()})
 	return nil
 }
 
@@ -105,4 +106,27 @@ func displayHeaders(c *gin.Context) {
 	c.Header("Referrer-Policy", "no-referrer")
 	c.Header("X-Frame-Options", "DENY")
 	c.Header("X-Content-Type-Options", "nosniff")
+}
+
+// qrLandingHTML is what a browser shows for the office QR code's link when it was scanned with something
+// other than WeChat (whose scanner opens the mini-program instead): how to sign in. The token is not shown.
+const qrLandingHTML = `<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer"><title>坐班签到</title></head>
+<body style="font-family: sans-serif; text-align: center; padding: 20vh 6vw; font-size: 20px; line-height: 1.6">
+<p><b>请用微信“扫一扫”扫描办公室的签到二维码</b></p>
+<p>微信会打开小程序完成坐班签到或签退。用其他应用扫码无法签到。</p>
+</body></html>`
+
+// qrLanding serves GET /q/:token, the link the office QR code encodes, for a scanner other than WeChat's;
+// and, at /q/<wechat.link_check_file>, the check file WeChat fetches before it lets the mini-program
+// register the prefix.
+func (s *server) qrLanding(c *gin.Context) {
+	if name := s.linkCheck[0]; name != "" && c.Param("token") == name {
+		c.Data(http.StatusOK, "text/plain; charset=utf-8", []byte(s.linkCheck[1]))
+		return
+	}
+	displayHeaders(c)
+	c.Header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+	c.Data(http.StatusOK, "text/html; charset=utf-8", []byte(qrLandingHTML))
 }

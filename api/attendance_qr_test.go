@@ -11,6 +11,8 @@ import (
 	"time"
 
 	qrcode "github.com/skip2/go-qrcode"
+
+	"schoolcheck/api/apitest"
 )
 
 func TestOfficeQR(t *testing.T) {
@@ -29,8 +31,13 @@ func TestOfficeQR(t *testing.T) {
 	if d := exp.Sub(e.Clock.Now()); d <= 30*time.Second || d > 60*time.Second {
 		t.Fatalf("token valid for %s more, want (30s, 60s]", d)
 	}
-	if qr["content"] != "schoolcheck:qr:"+tok {
+	// The code encodes a link under http.public_url, for WeChat's own scanner (扫普通链接二维码打开小程序).
+	if qr["content"] != "http://schoolcheck.test/q/"+tok {
 		t.Fatalf("content %v", qr["content"])
+	}
+	landing := e.Get("/q/"+tok, "").Want(http.StatusOK)
+	if !strings.Contains(string(landing.Body), "微信") || strings.Contains(string(landing.Body), tok) {
+		t.Fatalf("the link's page opened without WeChat: %s", landing.Body)
 	}
 	qrPunch := func(kind, token string) map[string]any {
 		return e.Post("attendance/punches", u.Token, map[string]any{"kind": kind, "qr_token": token}).Map()
@@ -51,13 +58,16 @@ func TestOfficeQR(t *testing.T) {
 	otherTok := e.Get("attendance/qr", otherLeader.Token).Want(http.StatusOK).Str("token")
 	refused(otherTok)
 	refused("schoolcheck:qr:" + otherTok)
+	refused("http://schoolcheck.test/q/" + otherTok)
+	refused("http://schoolcheck.test/q/") // a link without a token
 	if n := e.Count("attendance_punches", sc.ID); n != 0 {
 		t.Fatalf("refused QR punches wrote %d rows", n)
 	}
 
-	// The scanned content (with its prefix) works, 30 s later too (the next step still accepts it).
+	// The scanned link works, 30 s later too (the next step still accepts it); so do the bare token and the
+	// older "schoolcheck:qr:" content (see TestQRTokenForms).
 	e.Clock.Advance(30 * time.Second)
-	p := qrPunch("in", "schoolcheck:qr:"+tok)
+	p := qrPunch("in", qr["content"].(string))
 	if p["method"] != "qr" || p["fence"] != nil || p["distance_m"] != nil || p["status"] != "on_time" {
 		t.Fatalf("QR punch: %v", p)
 	}
@@ -71,6 +81,37 @@ func TestOfficeQR(t *testing.T) {
 	}
 	if p := qrPunch("out", fresh); p["method"] != "qr" || p["status"] != "early_leave" {
 		t.Fatalf("out with a fresh token: %v", p)
+	}
+}
+
+// TestQRTokenForms: qr_token takes the whole link (as WeChat hands it to the mini-program, perhaps with a
+// query string), the older prefixed content, or the bare token.
+func TestQRTokenForms(t *testing.T) {
+	e, sc := attendanceEnv(t)
+	leader := sc.Leader("吴主任")
+	forms := map[string]func(tok string) string{
+		"link":           func(tok string) string { return "http://schoolcheck.test/q/" + tok },
+		"link and query": func(tok string) string { return "https://sc.example.cn/q/" + tok + "?scancode_time=1764028800" },
+		"prefixed":       func(tok string) string { return "schoolcheck:qr:" + tok },
+		"bare":           func(tok string) string { return " " + tok + " " },
+	}
+	users := map[string]*apitest.User{}
+	all := []*apitest.User{leader}
+	for name := range forms {
+		users[name] = sc.Teacher("周老师" + name)
+		all = append(all, users[name])
+	}
+	clockAt(e, "2026-11-25", "07:40:10", all...)
+	for name, form := range forms {
+		t.Run(name, func(t *testing.T) {
+			e, u := e.For(t), users[name]
+			tok := e.Get("attendance/qr", leader.Token).Want(http.StatusOK).Str("token")
+			p := e.Post("attendance/punches", u.Token, map[string]any{"kind": "in", "qr_token": form(tok)}).
+				Want(http.StatusCreated).Map()
+			if p["method"] != "qr" {
+				t.Fatalf("punch %v", p)
+			}
+		})
 	}
 }
 

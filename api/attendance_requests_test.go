@@ -26,6 +26,11 @@ func TestLeaveRequests(t *testing.T) {
 	bad("type", map[string]any{"type": "holiday", "from": "2026-11-27", "to": "2026-11-27", "reason": "玩"})
 	bad("from", map[string]any{"type": "sick", "from": "27/11", "to": "2026-11-27", "reason": "病"})
 	bad("reason", map[string]any{"type": "sick", "from": "2026-11-27", "to": "2026-11-27"})
+	// Dates bounded to what makes sense: a year either side of today (or the term).
+	bad("from", map[string]any{"type": "sick", "from": "0000-01-01", "to": "2026-11-27", "reason": "病"})
+	bad("to", map[string]any{"type": "sick", "from": "9999-12-30", "to": "9999-12-31", "reason": "病"})
+	bad("from", map[string]any{"type": "sick", "from": "2025-11-01", "to": "2025-11-02", "reason": "病"})
+	bad("to", map[string]any{"type": "sick", "from": "2027-11-25", "to": "2027-11-26", "reason": "病"})
 
 	lv := post(map[string]any{"type": "sick", "from": "2026-11-01", "to": "2026-12-30", "reason": "住院"}) // 60 dates, the most
 	if lv["status"] != "pending" || lv["request_type"] != "leave" || lv["from"] != "2026-11-01" || lv["to"] != "2026-12-30" ||
@@ -45,7 +50,9 @@ func TestLeaveRequests(t *testing.T) {
 
 func TestCorrectionRequests(t *testing.T) {
 	e, sc := attendanceEnv(t)
-	u := sc.Teacher("罗老师")
+	clockAt(e, "2026-10-10", "09:00", sc.Principal)
+	u := sc.Teacher("罗老师") // joined on 2026-10-10
+	clockAt(e, "2026-11-25", "09:00", sc.Principal, u)
 	st := sc.Settings()
 	two := 2
 	st.Attendance.MaxCorrectionsPerMonth = &two
@@ -54,8 +61,11 @@ func TestCorrectionRequests(t *testing.T) {
 		return e.Post("attendance/corrections", u.Token, map[string]any{"date": date, "kind": kind, "reason": "忘记打卡"})
 	}
 	// Today is Wednesday 2026-11-25.
-	post("2026-11-26", "in").WantError(http.StatusUnprocessableEntity, "too_late")      // the future
-	post("2026-10-24", "in").WantError(http.StatusUnprocessableEntity, "too_late")      // 32 days back
+	post("2026-11-26", "in").WantError(http.StatusUnprocessableEntity, "too_late") // the future
+	post("2026-10-24", "in").WantError(http.StatusUnprocessableEntity, "too_late") // 32 days back
+	late := sc.Teacher("新老师")                                                      // joined today
+	e.Post("attendance/corrections", late.Token, map[string]any{"date": "2026-11-24", "kind": "in", "reason": "忘记打卡"}).
+		WantError(http.StatusUnprocessableEntity, "not_joined")
 	post("2026-11-22", "in").WantError(http.StatusUnprocessableEntity, "not_a_workday") // Sunday
 	post("2026-11-24", "up").WantError(http.StatusBadRequest, "invalid_argument")
 	c := post("2026-11-25", "in").Want(http.StatusCreated).Map() // today

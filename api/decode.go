@@ -20,10 +20,7 @@ func bindJSON(c *gin.Context, dst any) error {
 	if err := dec.Decode(dst); err != nil {
 		return jsonError(err)
 	}
-	if dec.More() {
-		return service.E(service.ErrInvalid, "invalid_argument", "请求体只能包含一个 JSON 对象").Field("body", "JSON 对象之后还有内容")
-	}
-	return nil
+	return service.Trailing(dec)
 }
 
 // readBody reads the whole (size-limited) body, for strict documents.

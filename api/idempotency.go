@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -53,6 +54,13 @@ func (s *server) idempotency(c *gin.Context) {
 	}
 	if stored != nil {
 		c.Header("Idempotent-Replayed", "true")
+		if again, ok := s.replayers[c.FullPath()]; ok && stored.Status < 300 {
+			if err := again(c, stored.Body); err != nil {
+				s.writeError(c, err)
+			}
+			c.Abort()
+			return
+		}
 		c.Data(stored.Status, stored.ContentType, stored.Body)
 		c.Abort()
 		return
@@ -67,21 +75,31 @@ func (s *server) idempotency(c *gin.Context) {
 	}()
 	c.Next()
 	finished = true
-	if c.GetBool(ctxNoReplay) {
-		_ = s.idem.Finish(ctx, a.AccountID, key, nil)
-		return
-	}
 	resp := &idempotency.StoredResponse{Status: rec.Status(), ContentType: rec.Header().Get("Content-Type"), Body: rec.body.Bytes()}
+	if kept, ok := c.Get(ctxReplayBody); ok && resp.Status < 300 {
+		resp.Body = kept.([]byte)
+	}
 	if err := s.idem.Finish(ctx, a.AccountID, key, resp); err != nil {
 		s.log.WarnContext(ctx, "idempotency: could not store the response", "request_id", requestID(c), "error", err.Error())
 	}
 }
 
-const ctxNoReplay = "schoolcheck.no_replay"
+const ctxReplayBody = "schoolcheck.replay_body"
 
-// noReplay marks a response that must not be stored for replay because it carries a credential (a display
-// link); a retry with the same key then runs again instead.
-func noReplay(c *gin.Context) { c.Set(ctxNoReplay, true) }
+// keepForReplay stores v, not the response, for a retry with the same Idempotency-Key: for an answer that
+// carries a credential (a display link's URL), which must never sit in the idempotency store. The route's
+// replayer (replayWith) answers the retry from it.
+func keepForReplay(c *gin.Context, v any) {
+	if raw, err := json.Marshal(v); err == nil {
+		c.Set(ctxReplayBody, raw)
+	}
+}
+
+// replayWith makes a route answer a retry by calling again with what keepForReplay stored, instead of
+// sending the stored answer back; call while mounting.
+func (s *server) replayWith(fullPath string, again func(c *gin.Context, stored []byte) error) {
+	s.replayers[fullPath] = again
+}
 
 func validIdempotencyKey(k string) bool {
 	if len(k) < 1 || len(k) > 255 {

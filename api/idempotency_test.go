@@ -164,21 +164,36 @@ func TestIdempotencyMultipartByContent(t *testing.T) {
 		WantError(http.StatusUnprocessableEntity, "idempotency_key_reused")
 }
 
-// A display link is a credential: it is not kept in the idempotency store, so a retry creates a new link
-// instead of replaying the stored one.
+// A display link is a credential: the idempotency store keeps the answer without its URL, and a retry
+// with the same key gets the same link with a fresh URL — the lost one stops working, so a retried create
+// never leaves a second live link.
 func TestIdempotencyDoesNotStoreDisplayLinks(t *testing.T) {
 	e := apitest.New(t)
 	sc := e.School()
 	req := apitest.Req{Method: "POST", Path: "attendance/displays", Token: sc.Principal.Token,
 		Body: map[string]string{"name": "教师办公室"}, Headers: map[string]string{"Idempotency-Key": "display-1"}}
 	first := e.Do(req).Want(http.StatusCreated)
+	secret := func(r *apitest.Response) string { u := r.Str("url"); return u[strings.LastIndex(u, "/")+1:] }
 	var stored int64
-	e.DB.Table("idempotency_keys").Where("body LIKE ?", "%"+first.Str("url")[len(first.Str("url"))-20:]+"%").Count(&stored)
+	e.DB.Table("idempotency_keys").Where("body LIKE ?", "%"+secret(first)[:20]+"%").Count(&stored)
 	if stored != 0 {
 		t.Fatal("the display link was stored in idempotency_keys")
 	}
 	second := e.Do(req).Want(http.StatusCreated)
-	if second.Str("url") == first.Str("url") {
-		t.Fatal("a retry replayed the stored link")
+	if second.Str("id") != first.Str("id") || second.Str("url") == first.Str("url") || second.Header.Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("a retry: %s, first %s", second.Body, first.Body)
+	}
+	e.Get("/display/"+secret(first), "").Want(http.StatusNotFound)
+	e.Get("/display/"+secret(second), "").Want(http.StatusOK)
+	if live := e.Get("attendance/displays", sc.Principal.Token).Want(http.StatusOK).Items(); len(live) != 1 {
+		t.Fatalf("%d display links after a retried create", len(live))
+	}
+	// Revoked in between: the retry finds nothing to give again.
+	e.Delete("attendance/displays/"+first.Str("id"), sc.Principal.Token).Want(http.StatusNoContent)
+	e.Do(req).WantError(http.StatusNotFound, "not_found")
+	// Another key is another link.
+	req.Headers = map[string]string{"Idempotency-Key": "display-2"}
+	if third := e.Do(req).Want(http.StatusCreated); third.Str("id") == first.Str("id") {
+		t.Fatal("a new key gave the old link")
 	}
 }

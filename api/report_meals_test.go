@@ -172,3 +172,55 @@ func wantPrintTitles(t *testing.T, f *excelize.File, sheet string) {
 		t.Errorf("%s: cell A3 font %+v %v", sheet, st, err)
 	}
 }
+
+// TestMealReportCountsOnlyWhatHappened: a school that started on Friday 2026-11-20 is not blamed for the
+// meals before it existed, nor, at 03:00, for today's lunch: a served meal counts once it is due (its
+// reminders.meal_unrecorded.after time) or once a leader recorded it.
+func TestMealReportCountsOnlyWhatHappened(t *testing.T) {
+	e := mealEnv(t, apitest.WithNow(apitest.At("2026-11-20", "08:00")))
+	sc := e.School()
+	leader := sc.Leader("甲主任")
+	served := func(hhmm string) (int, int, []string) {
+		t.Helper()
+		e.Clock.Set(apitest.At("2026-11-25", hhmm))
+		var rep meals.MealReport
+		e.Get("reports/meals?month=2026-11", e.Relogin(leader)).Want(http.StatusOK).JSON(&rep)
+		var dates []string
+		for _, u := range rep.Uncovered {
+			dates = append(dates, u.Date)
+		}
+		return rep.Served, len(rep.Uncovered), dates
+	}
+	// Lunch on the 20th, 23rd and 24th; the 25th's is still to come at 03:00 and until 13:30.
+	if n, u, dates := served("03:00"); n != 3 || u != 3 || slices.Contains(dates, "2026-11-25") {
+		t.Fatalf("at 03:00: served %d uncovered %d %v", n, u, dates)
+	}
+	if n, _, _ := served("13:29"); n != 3 {
+		t.Fatalf("at 13:29: served %d", n)
+	}
+	if n, u, _ := served("13:30"); n != 4 || u != 4 {
+		t.Fatalf("at 13:30: served %d uncovered %d", n, u)
+	}
+	// A leader's record before the meal is due counts it at once; the school's own due time is used.
+	e.Clock.Set(apitest.At("2026-11-25", "11:00"))
+	sc.Principal.Token = e.Relogin(sc.Principal)
+	st := sc.Settings()
+	st.Reminders.MealUnrecorded.After["lunch"] = "12:00"
+	sc.SetSettings(st)
+	if n, _, _ := served("11:59"); n != 3 {
+		t.Fatalf("at 11:59 with lunch due 12:00: served %d", n)
+	}
+	if n, _, _ := served("12:00"); n != 4 {
+		t.Fatalf("at 12:00 with lunch due 12:00: served %d", n)
+	}
+	e.Clock.Set(apitest.At("2026-11-25", "11:30"))
+	tok := e.Relogin(leader)
+	e.Post("meals", tok, mealReq("2026-11-25", photoID(e, tok))).Want(http.StatusCreated)
+	if n, u, _ := served("11:31"); n != 4 || u != 3 {
+		t.Fatalf("recorded before it was due: served %d uncovered %d", n, u)
+	}
+	// Months before the school existed, or out of the years that make sense, are refused.
+	for _, month := range []string{"2026-10", "1970-01", "9999-12"} {
+		wantFields(t, e.Get("reports/meals?month="+month, tok).WantError(http.StatusBadRequest, "invalid_argument"), "month")
+	}
+}

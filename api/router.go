@@ -51,8 +51,10 @@ type Deps struct {
 	Limiter Limiter
 	// Objects serves local-disk photos at /objects/ (embedded default only); nil with MinIO.
 	Objects http.Handler
-	// PublicURL is how clients reach the server (office display links).
+	// PublicURL is how clients reach the server (office display links, the QR code's link).
 	PublicURL string
+	// LinkCheck is WeChat's check file for the QR link prefix <PublicURL>/q/: name and content.
+	LinkCheck [2]string
 }
 
 // server carries the dependencies of the handlers.
@@ -71,7 +73,9 @@ type server struct {
 	limiter    Limiter
 	maxBody    int64
 	bodyLimits map[string]int64
+	replayers  map[string]func(c *gin.Context, stored []byte) error
 	publicURL  string
+	linkCheck  [2]string
 	metrics    *httpMetrics
 
 	// observations is lesson observations (听课评课), kept apart so that modules add fields without realigning.
@@ -96,9 +100,10 @@ func New(d Deps) (http.Handler, error) {
 		d.MaxBodyBytes = 1 << 20
 	}
 	s := &server{auth: d.Auth, school: d.School, trail: d.Trail, photos: d.Photos, notify: d.Notify,
-		idem: d.Idempotency, attendance: d.Attendance, meals: d.Meals, phones: d.Phones, ready: d.Ready, log: d.Logger,
-		limiter: d.Limiter, maxBody: d.MaxBodyBytes, observations: d.Observations,
-		bodyLimits: map[string]int64{}, publicURL: d.PublicURL, metrics: newHTTPMetrics(d.Registry)}
+		idem: d.Idempotency, attendance: d.Attendance, meals: d.Meals, phones: d.Phones, observations: d.Observations,
+		ready: d.Ready, log: d.Logger, limiter: d.Limiter, maxBody: d.MaxBodyBytes,
+		bodyLimits: map[string]int64{}, replayers: map[string]func(*gin.Context, []byte) error{}, publicURL: d.PublicURL,
+		linkCheck: d.LinkCheck, metrics: newHTTPMetrics(d.Registry)}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

@@ -119,6 +119,8 @@ type HTTP struct {
 	Limiter        api.Limiter
 	Objects        http.Handler
 	PublicURL      string
+	// LinkCheck is WeChat's check file for the QR link prefix: name and content (empty: none).
+	LinkCheck [2]string
 }
 
 // Handler builds the router over the application.
@@ -126,7 +128,7 @@ func (a *App) Handler(h HTTP) (http.Handler, error) {
 	return api.New(api.Deps{Auth: a.Auth, School: a.School, Trail: a.Trail, Photos: a.Photos, Notify: a.Notify,
 		Idempotency: a.Idempotency, Attendance: a.Attendance, Meals: a.Meals, Phones: a.Phones, Ready: a.Ready,
 		Logger: a.Core.Log, Registry: a.registry, TrustedProxies: h.TrustedProxies, MaxBodyBytes: h.MaxBodyBytes,
-		Limiter: h.Limiter, Objects: h.Objects, PublicURL: h.PublicURL, Observations: a.Observations})
+		Limiter: h.Limiter, Objects: h.Objects, PublicURL: h.PublicURL, LinkCheck: h.LinkCheck, Observations: a.Observations})
 }
 
 // Ready reports whether the database and the object store answer, for /readyz.
@@ -168,7 +170,8 @@ func notificationMetrics(reg *prometheus.Registry) notify.Observer {
 		Help: "Subscribe messages finished by the outbox, by template and outcome (sent, no_consent, refused, failed, expired, unknown)."},
 		[]string{"template", "outcome"})
 	if err := reg.Register(c); err != nil {
-		if are := (prometheus.AlreadyRegisteredError{}); errors.As(err, &are) {
+		var are prometheus.AlreadyRegisteredError
+		if errors.As(err, &are) {
 			c = are.ExistingCollector.(*prometheus.CounterVec)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"reflect"
 	"strconv"
@@ -41,7 +42,9 @@ type Jobs struct {
 // HTTP configures the listener and how the server sees its clients.
 type HTTP struct {
 	Addr string `yaml:"addr"`
-	// PublicURL is how clients reach this server; local-disk photo URLs and office display links use it.
+	// PublicURL is how clients reach this server; local-disk photo URLs, office display links and the office
+	// QR code's link use it. Empty: derived from Addr (see DerivedPublicURL), so a server started on another
+	// port hands out links that work.
 	PublicURL string `yaml:"public_url"`
 	// TrustedProxies lists the proxy addresses/CIDRs whose X-Forwarded-For is believed; empty trusts none.
 	TrustedProxies  []string      `yaml:"trusted_proxies"`
@@ -81,6 +84,11 @@ type WeChat struct {
 	// MiniprogramState is formal, trial or developer: which build a subscribe message opens.
 	MiniprogramState string        `yaml:"miniprogram_state"`
 	Timeout          time.Duration `yaml:"timeout"`
+	// LinkCheckFile and LinkCheckContent are the check file WeChat asks for when the mini-program registers
+	// the office QR code's link prefix <public_url>/q/ (扫普通链接二维码打开小程序): the server answers
+	// GET /q/<LinkCheckFile> with LinkCheckContent. Empty: no check file.
+	LinkCheckFile    string `yaml:"link_check_file"`
+	LinkCheckContent string `yaml:"link_check_content"`
 }
 
 // Auth configures token signing.
@@ -104,7 +112,7 @@ type Log struct {
 // Default is the embedded default: SQLite and local disk under ./data, dev login.
 func Default() Config {
 	return Config{
-		HTTP: HTTP{Addr: ":8080", PublicURL: "http://localhost:8080", ShutdownTimeout: 20 * time.Second,
+		HTTP: HTTP{Addr: ":8080", ShutdownTimeout: 20 * time.Second,
 			MaxBodyBytes: 1 << 20},
 		DataDir:  "./data",
 		Database: Database{Driver: "sqlite", MaxOpenConns: 20, MaxIdleConns: 10, ConnMaxLifetime: 30 * time.Minute, ConnMaxIdleTime: 5 * time.Minute},
@@ -134,7 +142,25 @@ func Load(path string, lookup func(string) (string, bool)) (Config, error) {
 	if err := applyEnv(reflect.ValueOf(&cfg).Elem(), "SCHOOLCHECK", lookup); err != nil {
 		return cfg, err
 	}
+	if cfg.HTTP.PublicURL == "" {
+		cfg.HTTP.PublicURL = DerivedPublicURL(cfg.HTTP.Addr)
+	}
 	return cfg, cfg.Validate()
+}
+
+// DerivedPublicURL is the public URL of a server listening on addr when none is configured:
+// http://localhost:<port> for an address on every interface (":9090", "0.0.0.0:9090", "[::]:9090"), and
+// http://<host>:<port> for one bound to a host ("127.0.0.1:9090"), which is the only place it answers.
+func DerivedPublicURL(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || port == "" {
+		return ""
+	}
+	switch host {
+	case "", "0.0.0.0", "::":
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }
 
 // applyEnv walks the struct and overrides every leaf whose environment variable is set.

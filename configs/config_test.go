@@ -107,9 +107,37 @@ func TestExampleFileIsTheDefaults(t *testing.T) {
 		t.Fatalf("config.example.yaml does not load: %v", err)
 	}
 	want := Default()
+	want.HTTP.PublicURL = "http://localhost:8080"
 	want.WeChat.Templates = map[string]string{}
 	want.HTTP.TrustedProxies = []string{}
 	if fmt.Sprintf("%+v", cfg) != fmt.Sprintf("%+v", want) {
 		t.Fatalf("config.example.yaml drifted from Default():\n got %+v\nwant %+v", cfg, want)
+	}
+}
+
+func TestPublicURLDerivedFromAddr(t *testing.T) {
+	cases := []struct {
+		env  map[string]string
+		want string
+	}{
+		{nil, "http://localhost:8080"},
+		{map[string]string{"SCHOOLCHECK_HTTP_ADDR": ":9090"}, "http://localhost:9090"},
+		{map[string]string{"SCHOOLCHECK_HTTP_ADDR": "0.0.0.0:9091"}, "http://localhost:9091"},
+		{map[string]string{"SCHOOLCHECK_HTTP_ADDR": "[::]:9092"}, "http://localhost:9092"},
+		{map[string]string{"SCHOOLCHECK_HTTP_ADDR": "127.0.0.1:9093"}, "http://127.0.0.1:9093"},
+		{map[string]string{"SCHOOLCHECK_HTTP_ADDR": "127.0.0.1:9093", "SCHOOLCHECK_HTTP_PUBLIC_URL": "https://sc.example.cn"},
+			"https://sc.example.cn"},
+	}
+	for _, c := range cases {
+		cfg, err := Load("", envOf(c.env))
+		if err != nil {
+			t.Fatalf("%v: %v", c.env, err)
+		}
+		if cfg.HTTP.PublicURL != c.want {
+			t.Errorf("%v: public_url %q, want %q", c.env, cfg.HTTP.PublicURL, c.want)
+		}
+	}
+	if _, err := Load("", envOf(map[string]string{"SCHOOLCHECK_HTTP_ADDR": "nonsense"})); err == nil {
+		t.Error("an addr without a port and no public_url must be refused")
 	}
 }

@@ -53,6 +53,10 @@ func (c Config) Validate() error {
 	if u, err := url.Parse(c.WeChat.APIBase); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		bad("wechat.api_base %q is not an http(s) URL", c.WeChat.APIBase)
 	}
+	if (c.WeChat.LinkCheckFile == "") != (c.WeChat.LinkCheckContent == "") ||
+		strings.ContainsAny(c.WeChat.LinkCheckFile, "/?#") {
+		bad("wechat.link_check_file and wechat.link_check_content go together: the check file's name (no path) and what it holds")
+	}
 	if c.Auth.JWTSecret != "" && len(c.Auth.JWTSecret) < 32 {
 		bad("auth.jwt_secret must be at least 32 characters (leave it empty to generate one into data_dir)")
 	}

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # test.sh — everything CI checks, runnable by a developer the same way:
-#   1. gofmt, go vet, golangci-lint (installed at the pinned version if missing);
-#   2. services.sh: MariaDB, Redis and MinIO on loopback;
+#   1. gofmt, go vet, golangci-lint (installed at the pinned version if missing), and redocly lint of
+#      api/openapi.yaml (redocly.sh: @redocly/cli pinned, from npm);
+#   2. services.sh: MariaDB, Redis and MinIO on loopback; chromium.sh: Debian's chromium for the office
+#      display screen test (under CI a chromium that cannot be installed fails the run);
 #   3. the whole test suite twice, against the two deployment modes:
 #      "services"  MariaDB + MinIO + Redis   (with -race by default)
 #      "embedded"  SQLite + local disk
@@ -68,6 +70,19 @@ if [ -z "${SCHOOLCHECK_TEST_SKIP_LINT:-}" ]; then
 	step gofmt check_gofmt
 	step "go vet" go vet ./...
 	step golangci-lint run_lint
+	step "redocly lint" bash scripts/redocly.sh
+fi
+
+# Debian's chromium for TestDisplayFitsScreens. Without it the test skips outside CI and fails under CI.
+banner chromium
+start=$SECONDS
+if chromium_out="$(bash scripts/chromium.sh)"; then
+	record chromium ok $((SECONDS - start))
+	export SCHOOLCHECK_TEST_CHROMIUM="$(sed -n 's/^CHROMIUM_BIN=//p' <<<"$chromium_out" | tail -n 1)"
+elif [ "${CI:-}" = true ]; then
+	record chromium FAILED $((SECONDS - start))
+else
+	echo "chromium could not be installed: the office display screen test will skip" >&2
 fi
 
 # Test arguments: the caller's, plus the default packages if none were named.

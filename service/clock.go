@@ -2,6 +2,10 @@ package service
 
 import (
 	"time"
+
+	"gorm.io/gorm"
+
+	"schoolcheck/model"
 )
 
 // shanghai is parsed once: nearly every school keeps Beijing time, and time.LoadLocation reads and parses
@@ -40,11 +44,29 @@ func At(date, hhmm string, loc *time.Location) time.Time {
 	return t
 }
 
-// InZone shows an optional time in a school's zone (nil stays nil).
+// Local is a time as the API shows it: in the school's zone (so with its offset, never "Z") and in whole
+// seconds — "2026-11-25T09:00:00+08:00", one format for every timestamp of every response.
+func Local(t time.Time, loc *time.Location) time.Time { return t.In(loc).Truncate(time.Second) }
+
+// InZone is Local for an optional time (nil stays nil).
 func InZone(t *time.Time, loc *time.Location) *time.Time {
 	if t == nil {
 		return nil
 	}
-	l := t.In(loc)
+	l := Local(*t, loc)
 	return &l
+}
+
+// SchoolZone is the time zone of a school, Beijing time when the id is empty or unknown: for the timestamps
+// of what belongs to an account rather than to a school (a login's expiry, subscribe-message consents),
+// shown in the zone of the school the request acts in.
+func SchoolZone(db *gorm.DB, schoolID string) *time.Location {
+	if schoolID == "" {
+		return shanghai
+	}
+	var tz []string
+	if err := db.Model(&model.School{}).Where("id = ?", schoolID).Limit(1).Pluck("timezone", &tz).Error; err != nil || len(tz) == 0 {
+		return shanghai
+	}
+	return Zone(tz[0])
 }

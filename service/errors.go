@@ -102,6 +102,12 @@ func WrapWeChat(err error) error {
 	case errors.Is(err, wechat.ErrUnavailable):
 		return Unavailable("微信服务", err)
 	}
+	// Any other refusal of WeChat (an errcode we do not know, a token it keeps rejecting) is nothing the
+	// user can change: WeChat cannot be used for this now, a 503 to retry later, never a bare 500.
+	var apiErr *wechat.APIError
+	if errors.As(err, &apiErr) {
+		return Unavailable("微信服务", err)
+	}
 	return err
 }
 

@@ -14,7 +14,8 @@ import (
 // row a transaction writes carries Now, so a record, its audit row and its outbox message agree.
 type Tx struct {
 	*gorm.DB
-	// Now is the transaction's time (UTC).
+	// Now is the transaction's time (UTC, whole seconds: every timestamp the API shows is RFC 3339 with
+	// whole seconds, and a record shows the time it was written with).
 	Now   time.Time
 	after []func(context.Context)
 }
@@ -30,7 +31,7 @@ func RunTx(ctx context.Context, db *gorm.DB, now time.Time, log *slog.Logger, fn
 	var t *Tx
 	run := func() error {
 		return db.WithContext(ctx).Transaction(func(g *gorm.DB) error {
-			t = &Tx{DB: g, Now: now.UTC()}
+			t = &Tx{DB: g, Now: now.UTC().Truncate(time.Second)}
 			return fn(t)
 		})
 	}

@@ -92,6 +92,16 @@ func (v Invalid) Span(fromField, from, toField, to string, maxDays int) (string,
 	return from, to
 }
 
+// Between checks that a date already checked by Date ("YYYY-MM-DD") lies within from..to, both included,
+// the span that makes sense for its field (a leave, a calendar day, a duty).
+func (v Invalid) Between(field, date, from, to string) bool {
+	if date < from || date > to {
+		v.Add(field, fmt.Sprintf("日期应在 %s 至 %s 之间", from, to))
+		return false
+	}
+	return true
+}
+
 // OneOf checks that s is one of the allowed values ("应为 a、b 或 c"). An empty s is accepted when optional.
 func (v Invalid) OneOf(field, s string, optional bool, allowed ...string) bool {
 	if s == "" && optional {
@@ -106,7 +116,8 @@ func (v Invalid) OneOf(field, s string, optional bool, allowed ...string) bool {
 	return false
 }
 
-// orList writes "a、b 或 c".
+// orList writes "a、b 或 c" — with spaces around 或 beside a Latin value, none between Chinese words
+// ("校长、领导或教师").
 func orList(items []string) string {
 	switch len(items) {
 	case 0:
@@ -114,7 +125,17 @@ func orList(items []string) string {
 	case 1:
 		return items[0]
 	}
-	return strings.Join(items[:len(items)-1], "、") + " 或 " + items[len(items)-1]
+	last, before := items[len(items)-1], items[len(items)-2]
+	or := "或"
+	if latin(last) || latin(before) {
+		or = " 或 "
+	}
+	return strings.Join(items[:len(items)-1], "、") + or + last
+}
+
+// latin reports whether s ends or starts with an ASCII character (a value such as "lunch").
+func latin(s string) bool {
+	return s != "" && (s[0] < 0x80 || s[len(s)-1] < 0x80)
 }
 
 // Range checks lo ≤ n ≤ hi.

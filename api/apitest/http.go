@@ -76,6 +76,7 @@ func (e *Env) serve(req *http.Request) *Response {
 	req.RemoteAddr = ip + ":40000"
 	w := httptest.NewRecorder()
 	e.Handler.ServeHTTP(w, req)
+	e.checkContract(req, w.Code, w.Header(), w.Body.Bytes())
 	return &Response{T: e.T, Code: w.Code, Header: w.Header(), Body: w.Body.Bytes()}
 }
 

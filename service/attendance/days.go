@@ -22,6 +22,9 @@ const (
 	DayOnLeave        = "on_leave"
 	DayRest           = "rest"
 	DayUpcoming       = "upcoming"
+	// DayNotJoined is a date before the person joined the school's roster: neither a rest day nor an
+	// absence, and counted nowhere (the sheet leaves it "—").
+	DayNotJoined = "not_joined"
 )
 
 // AttendanceDay is one date of a staff member's month (GET /attendance/days).
@@ -42,10 +45,10 @@ type dayInputs struct {
 }
 
 // attendanceDays computes every day's status. The rules, in order:
-//   - not a workday by the calendar (weekend, holiday, a weekday without a window) → rest; so is a
-//     workday before the person joined the roster (no duty yet, not absence);
+//   - a date before the person joined the roster → not_joined (no duty yet: neither rest nor absence);
+//   - not a workday by the calendar (weekend, holiday, a weekday without a window) → rest;
+//   - an approved leave covering the date → on_leave, future dates included (the leave is granted);
 //   - a future date → upcoming;
-//   - an approved leave covering the date → on_leave;
 //   - today, nothing punched: upcoming until the window's end, then absent; today with only an "in":
 //     normal or late as the "in" says (the day is not over, so not missing_out yet);
 //   - otherwise: no punch → absent; one of the two → missing_out (漏卡); both → normal, late, early_leave or
@@ -84,12 +87,14 @@ func attendanceDays(si *school.Info, in dayInputs, now time.Time) []AttendanceDa
 
 func dayStatus(si *school.Info, plan school.DayPlan, in, out *Punch, leave, beforeJoining bool, today string, now time.Time) string {
 	switch {
-	case !plan.Workday || plan.Window == nil || beforeJoining:
+	case beforeJoining:
+		return DayNotJoined
+	case !plan.Workday || plan.Window == nil:
 		return DayRest
-	case plan.Date > today:
-		return DayUpcoming
 	case leave:
 		return DayOnLeave
+	case plan.Date > today:
+		return DayUpcoming
 	case plan.Date == today && in == nil && out == nil:
 		if now.Before(service.At(plan.Date, plan.Window.Out, si.Loc)) {
 			return DayUpcoming

@@ -23,7 +23,7 @@ type Display struct {
 }
 
 func displayView(r model.AttendanceDisplay, loc *time.Location) Display {
-	return Display{ID: r.ID, Name: r.Name, CreatedAt: r.CreatedAt.In(loc), RevokedAt: service.InZone(r.RevokedAt, loc)}
+	return Display{ID: r.ID, Name: r.Name, CreatedAt: service.Local(r.CreatedAt, loc), RevokedAt: service.InZone(r.RevokedAt, loc)}
 }
 
 // displayHash is what is stored of a display token.
@@ -42,15 +42,14 @@ func (s *Service) CreateDisplay(ctx context.Context, a *service.Actor, name stri
 	if err := v.Err(); err != nil {
 		return Display{}, err
 	}
-	raw := make([]byte, 32)
-	if _, err := rand.Read(raw); err != nil {
+	token, err := newDisplayToken()
+	if err != nil {
 		return Display{}, err
 	}
-	token := base64.RawURLEncoding.EncodeToString(raw)
 	row := model.AttendanceDisplay{ID: model.NewID(), SchoolID: a.SchoolID, Name: name, TokenHash: displayHash(token),
 		CreatedBy: a.StaffID}
 	var out Display
-	err := s.Tx(ctx, func(tx *service.Tx) error {
+	err = s.Tx(ctx, func(tx *service.Tx) error {
 		si, err := school.Load(tx.DB, a.SchoolID)
 		if err != nil {
 			return err
@@ -59,13 +58,71 @@ func (s *Service) CreateDisplay(ctx context.Context, a *service.Actor, name stri
 		if err := tx.Create(&row).Error; err != nil {
 			return err
 		}
-		out = Display{ID: row.ID, Name: name, Token: token, CreatedAt: tx.Now.In(si.Loc)}
+		out = Display{ID: row.ID, Name: name, Token: token, CreatedAt: service.Local(tx.Now, si.Loc)}
 		return evidence.Created(tx, a, a.SchoolID, evidence.AttendanceDisplay, row.ID, out)
 	})
 	if err != nil {
 		return Display{}, err
 	}
 	return out, nil
+}
+
+// newDisplayToken is the secret of a display link: 32 random bytes.
+func newDisplayToken() (string, error) {
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(raw), nil
+}
+
+// ReissueDisplay gives a live display link a new secret (principal) and returns it: the old URL stops
+// working at once. It is how a retried create (the same Idempotency-Key) answers: the same link, a fresh
+// URL, and never a second live link. A revoked or unknown link is 404.
+func (s *Service) ReissueDisplay(ctx context.Context, a *service.Actor, id string) (Display, error) {
+	if err := a.Require(service.RolePrincipal); err != nil {
+		return Display{}, err
+	}
+	token, err := newDisplayToken()
+	if err != nil {
+		return Display{}, err
+	}
+	var out Display
+	err = s.Tx(ctx, func(tx *service.Tx) error {
+		d, si, err := changeLiveDisplay(tx, a, id, "token_hash", displayHash(token))
+		if err != nil {
+			return err
+		}
+		out = displayView(d, si.Loc)
+		out.Token = token
+		return nil
+	})
+	return out, err
+}
+
+// changeLiveDisplay sets one column of a live (not revoked) display link of the actor's school and returns
+// the link as it was; an unknown, another school's or a revoked link is 404.
+func changeLiveDisplay(tx *service.Tx, a *service.Actor, id, column string, value any) (model.AttendanceDisplay, *school.Info, error) {
+	var d model.AttendanceDisplay
+	si, err := school.Load(tx.DB, a.SchoolID)
+	if err != nil {
+		return d, nil, err
+	}
+	if err := tx.Scopes(a.Scope()).Where("id = ? AND revoked_at IS NULL", id).Take(&d).Error; err != nil {
+		if model.IsNotFound(err) {
+			return d, nil, service.NotFound("签到屏幕链接")
+		}
+		return d, nil, err
+	}
+	res := tx.Model(&model.AttendanceDisplay{}).Scopes(a.Scope()).Where("id = ? AND revoked_at IS NULL", id).
+		Update(column, value)
+	if res.Error != nil {
+		return d, nil, res.Error
+	}
+	if res.RowsAffected == 0 {
+		return d, nil, service.NotFound("签到屏幕链接")
+	}
+	return d, si, nil
 }
 
 // ListDisplays lists the school's display links, revoked ones included (principal).
@@ -94,22 +151,11 @@ func (s *Service) RevokeDisplay(ctx context.Context, a *service.Actor, id string
 		return err
 	}
 	return s.Tx(ctx, func(tx *service.Tx) error {
-		var d model.AttendanceDisplay
-		if err := tx.Scopes(a.Scope()).Where("id = ? AND revoked_at IS NULL", id).Take(&d).Error; err != nil {
-			if model.IsNotFound(err) {
-				return service.NotFound("签到屏幕链接")
-			}
+		d, si, err := changeLiveDisplay(tx, a, id, "revoked_at", tx.Now)
+		if err != nil {
 			return err
 		}
-		res := tx.Model(&model.AttendanceDisplay{}).Scopes(a.Scope()).Where("id = ? AND revoked_at IS NULL", id).
-			Update("revoked_at", tx.Now)
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			return service.NotFound("签到屏幕链接")
-		}
-		return evidence.Deleted(tx, a, a.SchoolID, evidence.AttendanceDisplay, id, displayView(d, time.UTC), "")
+		return evidence.Deleted(tx, a, a.SchoolID, evidence.AttendanceDisplay, id, displayView(d, si.Loc), "")
 	})
 }
 

@@ -44,7 +44,7 @@ type Punch struct {
 }
 
 func punchOut(m model.AttendancePunch, loc *time.Location) Punch {
-	p := Punch{ID: m.ID, Kind: m.Kind, At: m.At.In(loc), Date: m.Date, Method: m.Method, DistanceM: m.DistanceM,
+	p := Punch{ID: m.ID, Kind: m.Kind, At: service.Local(m.At, loc), Date: m.Date, Method: m.Method, DistanceM: m.DistanceM,
 		Status: m.Status}
 	if m.Method == MethodLocation {
 		fence := m.Fence
@@ -112,10 +112,10 @@ func (s *Service) placePunch(si *school.Info, a *service.Actor, in PunchInput, n
 	}
 	v := service.Invalid{}
 	if in.Lat == nil || *in.Lat < -90 || *in.Lat > 90 {
-		v.Add("lat", "必填，-90 到 90 之间")
+		v.Add("lat", "必填，应在 -90 到 90 之间")
 	}
 	if in.Lng == nil || *in.Lng < -180 || *in.Lng > 180 {
-		v.Add("lng", "必填，-180 到 180 之间")
+		v.Add("lng", "必填，应在 -180 到 180 之间")
 	}
 	if in.AccuracyM == nil || *in.AccuracyM < 0 || math.IsNaN(*in.AccuracyM) {
 		v.Add("accuracy_m", "必填，不小于 0")

@@ -19,16 +19,39 @@ import (
 // next one, so a code photographed and sent home stops working within a minute.
 const (
 	qrStep = 30 * time.Second
-	// QRPrefix marks the office QR code's content, so the mini-program can tell it from other codes; the
-	// punch accepts the token with or without it.
+	// QRPrefix marked the office QR code's content before it became a link; a punch still accepts it.
 	QRPrefix = "schoolcheck:qr:"
+	// QRPath is the path under http.public_url of the link the office QR code encodes,
+	// <public_url>/q/<token>: the mini-program registers that prefix (扫普通链接二维码打开小程序), so WeChat's
+	// own scanner opens its sign-in page with the link.
+	QRPath = "/q/"
 )
 
-// QRToken is the current office sign-in token of a school.
+// QRToken is the current office sign-in token of a school. Content, what the QR code encodes, is the link
+// QRLink makes of the token; the HTTP layer, which knows the public URL, fills it.
 type QRToken struct {
 	Token     string    `json:"token"`
-	Content   string    `json:"content"` // what the QR code encodes: QRPrefix + token
+	Content   string    `json:"content"`
 	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// QRLink is the link an office QR code encodes: <publicURL>/q/<token>.
+func QRLink(publicURL, token string) string {
+	return strings.TrimRight(publicURL, "/") + QRPath + token
+}
+
+// scannedToken is the token of what a phone scanned: the whole link (<public_url>/q/<token>, with or
+// without a query string the scanner added), the older "schoolcheck:qr:" content, or the bare token. The
+// token's signature, not the link's host, is what proves it.
+func scannedToken(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.LastIndex(s, QRPath); i >= 0 && strings.Contains(s[:i], "://") {
+		s = s[i+len(QRPath):]
+		if j := strings.IndexAny(s, "?#/"); j >= 0 {
+			s = s[:j]
+		}
+	}
+	return strings.TrimPrefix(s, QRPrefix)
 }
 
 // qrSig signs one time step for one school with the school's secret: a token is bound to both.
@@ -43,7 +66,7 @@ func issueQR(sc model.School, now time.Time, loc *time.Location) QRToken {
 	step := now.Unix() / int64(qrStep/time.Second)
 	tok := strconv.FormatInt(step, 10) + "." + qrSig(sc, step)
 	exp := time.Unix((step+2)*int64(qrStep/time.Second), 0).In(loc)
-	return QRToken{Token: tok, Content: QRPrefix + tok, ExpiresAt: exp}
+	return QRToken{Token: tok, ExpiresAt: exp.Truncate(time.Second)}
 }
 
 // verifyQR accepts a token of this school for the current or the previous step; another school's token,
@@ -52,7 +75,7 @@ func verifyQR(sc model.School, token string, now time.Time) bool {
 	if sc.QRSecret == "" {
 		return false
 	}
-	token = strings.TrimPrefix(strings.TrimSpace(token), QRPrefix)
+	token = scannedToken(token)
 	stepStr, sig, ok := strings.Cut(token, ".")
 	if !ok || len(token) > 64 {
 		return false

@@ -30,7 +30,8 @@ type ReportDay struct {
 // AttendanceTotals is one staff member's row. Workdays counts the days that were due (present + absent +
 // on_leave); present is every day with a punch (normal, late, early_leave, late_early_leave, missing_out);
 // late and early_leave count the days whose sign-in was late or sign-out early, missing_out the days with
-// one punch missing. Rest and upcoming days count nowhere.
+// one punch missing. Rest, upcoming and not_joined days count nowhere; an approved leave counts in
+// on_leave (and workdays) for the whole month, future days too, as the personal view shows it.
 type AttendanceTotals struct {
 	Staff service.Ref `json:"staff"`
 	// Label tells two people of the same name apart ("李娜（尾号5678）"); it is the name otherwise.
@@ -56,7 +57,7 @@ func tally(p report.Person, days []AttendanceDay) AttendanceTotals {
 	for _, d := range days {
 		t.Days = append(t.Days, DayStatus{Date: d.Date, Status: d.Status})
 		switch d.Status {
-		case DayRest, DayUpcoming:
+		case DayRest, DayUpcoming, DayNotJoined:
 			continue
 		case DayAbsent:
 			t.Absent++
@@ -118,14 +119,23 @@ func (s *Service) report(db *gorm.DB, si *school.Info, p report.Period, now time
 	return rep, nil
 }
 
+// present reports a day the person came to work (with both punches or one of them).
+func present(status string) bool {
+	switch status {
+	case DayRest, DayUpcoming, DayNotJoined, DayAbsent, DayOnLeave:
+		return false
+	}
+	return true
+}
+
 // daySymbols are the marks schools use on the hand-kept sheet.
 var daySymbols = map[string]string{
 	DayNormal: "√", DayLate: "迟", DayEarlyLeave: "早", DayLateEarlyLeave: "迟早", DayAbsent: "缺",
-	DayOnLeave: "假", DayMissingOut: "漏", DayRest: "休", DayUpcoming: "",
+	DayOnLeave: "假", DayMissingOut: "漏", DayRest: "休", DayUpcoming: "", DayNotJoined: "—",
 }
 
 const attendanceLegend = "图例：√ 正常　迟 迟到　早 早退　迟早 迟到且早退　缺 缺勤　假 请假　漏 漏卡（缺签到或签退）　" +
-	"休 休息日　空白 未到日期。灰底为周末及节假日。应出勤 = 出勤 + 缺勤 + 请假。"
+	"休 休息日　— 尚未入职　空白 未到日期。灰底为周末及节假日。应出勤 = 出勤 + 缺勤 + 请假。"
 
 // weekdayCN names the weekdays as the sheet's header does (Sunday first, like time.Weekday).
 var weekdayCN = []string{"日", "一", "二", "三", "四", "五", "六"}
@@ -158,7 +168,7 @@ func (s *Service) ReportXLSX(ctx context.Context, a *service.Actor, q report.Que
 		row := []any{it.Label}
 		for i, d := range it.Days {
 			row = append(row, daySymbols[d.Status])
-			if d.Status != DayRest && d.Status != DayUpcoming && d.Status != DayAbsent && d.Status != DayOnLeave {
+			if present(d.Status) {
 				sum[i]++
 			}
 		}
@@ -181,5 +191,5 @@ func (s *Service) ReportXLSX(ctx context.Context, a *service.Actor, q report.Que
 	if err != nil {
 		return report.File{}, err
 	}
-	return w.Finish(fmt.Sprintf("坐班考勤_%s_%s.xlsx", rep.School.Name, rep.Month))
+	return w.Finish(fmt.Sprintf("%s 坐班考勤表 %s.xlsx", rep.Month, rep.School.Name))
 }

@@ -52,7 +52,7 @@ type AttendanceRequest struct {
 
 func requestOut(m model.AttendanceRequest, loc *time.Location) AttendanceRequest {
 	r := AttendanceRequest{ID: m.ID, RequestType: m.Category, Reason: m.Reason, Status: m.Status,
-		Requester: service.Ref{ID: m.StaffID, Name: m.StaffName}, Comment: m.Comment, DecidedAt: service.InZone(m.DecidedAt, loc), CreatedAt: m.CreatedAt.In(loc)}
+		Requester: service.Ref{ID: m.StaffID, Name: m.StaffName}, Comment: m.Comment, DecidedAt: service.InZone(m.DecidedAt, loc), CreatedAt: service.Local(m.CreatedAt, loc)}
 	if m.Category == RequestLeave {
 		r.Type, r.From, r.To = m.LeaveType, m.FromDate, m.ToDate
 	} else {
@@ -74,8 +74,9 @@ func checkReason(v service.Invalid, reason string) string {
 }
 
 // RequestLeave files a leave request (any staff member). The range is inclusive: a leave from Friday to
-// Monday covers four dates, of which only the workdays become on_leave once approved. An overlapping
-// pending or approved leave of the same person is 409.
+// Monday covers four dates, of which only the workdays become on_leave once approved. Both dates lie within
+// the school's horizon (a year either side of today, or the current term: 400 naming the field); an
+// overlapping pending or approved leave of the same person is 409.
 func (s *Service) RequestLeave(ctx context.Context, a *service.Actor, in LeaveInput) (AttendanceRequest, error) {
 	if err := a.RequireStaff(); err != nil {
 		return AttendanceRequest{}, err
@@ -101,6 +102,10 @@ func (s *Service) RequestLeave(ctx context.Context, a *service.Actor, in LeaveIn
 			return err
 		}
 		loc, row.CreatedAt = si.Loc, tx.Now
+		lo, hi := si.Horizon(tx.Now)
+		if bad := (service.Invalid{}); !bad.Between("from", in.From, lo, hi) || !bad.Between("to", in.To, lo, hi) {
+			return bad.Err()
+		}
 		var n int64
 		if err := tx.Model(&model.AttendanceRequest{}).Scopes(a.Scope()).
 			Where("staff_id = ? AND category = ? AND status IN ? AND from_date <= ? AND to_date >= ?",
@@ -116,6 +121,20 @@ func (s *Service) RequestLeave(ctx context.Context, a *service.Actor, in LeaveIn
 	return requestOut(row, loc), err
 }
 
+// checkJoined refuses a make-up punch for a date before the requester joined the roster: that day is not
+// theirs to attend (not_joined on the sheet), so there is nothing to make up.
+func checkJoined(tx *service.Tx, si *school.Info, a *service.Actor, date string) error {
+	st, err := school.FindStaff(tx.DB, a.SchoolID, a.StaffID)
+	if err != nil {
+		return err
+	}
+	if joined := service.LocalDate(st.CreatedAt, si.Loc); date < joined {
+		return service.Rule("not_joined", "您在 "+joined+" 加入本校，此前的日期无需补卡").
+			Field("date", "不能早于入职日期 "+joined)
+	}
+	return nil
+}
+
 func createRequest(tx *service.Tx, a *service.Actor, row *model.AttendanceRequest, loc *time.Location) error {
 	if err := tx.Create(row).Error; err != nil {
 		return err
@@ -129,7 +148,8 @@ type CorrectionInput struct {
 }
 
 // RequestCorrection files a make-up punch request (any staff member): for a workday, not in the future and
-// at most 31 days back (else 422 too_late), at most one per date and kind (409), and at most the school's
+// at most 31 days back (else 422 too_late), not before the person joined the roster (422 not_joined: such a
+// day is not theirs to attend), at most one per date and kind (409), and at most the school's
 // monthly cap (attendance.max_corrections_per_month, counted per month of the corrected date, pending and
 // approved ones) — over it, 422 too_many_corrections.
 func (s *Service) RequestCorrection(ctx context.Context, a *service.Actor, in CorrectionInput) (AttendanceRequest, error) {
@@ -155,14 +175,18 @@ func (s *Service) RequestCorrection(ctx context.Context, a *service.Actor, in Co
 		loc, row.CreatedAt = si.Loc, tx.Now
 		today := tx.Now.In(si.Loc)
 		if in.Date > today.Format(time.DateOnly) || in.Date < today.AddDate(0, 0, -correctionLookback).Format(time.DateOnly) {
-			return service.Rule("too_late", fmt.Sprintf("只能为今天及之前 %d 天内的日期补卡", correctionLookback))
+			return service.Rule("too_late", fmt.Sprintf("只能为今天及之前 %d 天内的日期补卡", correctionLookback)).
+				Field("date", fmt.Sprintf("应为今天及之前 %d 天内", correctionLookback))
+		}
+		if err := checkJoined(tx, si, a, in.Date); err != nil {
+			return err
 		}
 		plan, err := school.Plan(tx.DB, si, in.Date)
 		if err != nil {
 			return err
 		}
 		if !plan.Workday {
-			return service.Rule("not_a_workday", "该日不是工作日，无需补卡")
+			return service.Rule("not_a_workday", "该日不是工作日，无需补卡").Field("date", "不是工作日")
 		}
 		mine := tx.Model(&model.AttendanceRequest{}).Scopes(a.Scope()).
 			Where("staff_id = ? AND category = ? AND status IN ?", a.StaffID, RequestCorrection,

@@ -95,7 +95,7 @@ func (s *Service) session(ctx context.Context, accountID string) (Session, error
 	if err != nil {
 		return Session{}, err
 	}
-	out := Session{Token: token, ExpiresAt: exp, Bound: a.Bound()}
+	out := Session{Token: token, ExpiresAt: service.Local(exp, service.SchoolZone(s.Read(ctx), a.SchoolID)), Bound: a.Bound()}
 	if a.Bound() {
 		u, err := s.Me(ctx, a)
 		if err != nil {
@@ -171,8 +171,10 @@ func (s *Service) Join(ctx context.Context, a *service.Actor, in JoinInput) (Ses
 		v.Add("invite_code", "请输入班级邀请码")
 	}
 	v.OneOf("relation", in.Relation, false, "father", "mother", "guardian")
-	if strings.TrimSpace(in.ConsentVersion) == "" || len(in.ConsentVersion) > 32 {
+	if c, ok := service.CleanName(in.ConsentVersion); c == "" || !ok || len(c) > 32 {
 		v.Add("consent_version", "请先阅读并同意隐私说明")
+	} else {
+		in.ConsentVersion = c
 	}
 	if err := v.Err(); err != nil {
 		return Session{}, err

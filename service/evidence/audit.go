@@ -66,7 +66,7 @@ func (t *Trail) List(ctx context.Context, a *service.Actor, q Query) (service.Pa
 			if len(changes) == 0 {
 				changes = json.RawMessage("{}")
 			}
-			return Entry{At: r.At.In(loc), Actor: service.Ref{ID: r.ActorID, Name: r.ActorName}, Action: r.Action,
+			return Entry{At: service.Local(r.At, loc), Actor: service.Ref{ID: r.ActorID, Name: r.ActorName}, Action: r.Action,
 				Entity: r.Entity, EntityID: r.EntityID, Changes: changes}
 		}))
 }

@@ -36,7 +36,8 @@ type dutyAudit struct {
 // maxDutyDays bounds GET /meals/duty's range.
 const maxDutyDays = 92
 
-// SetMealDuty assigns (or clears) the leader on duty for a served meal (principal). The leader must be an
+// SetMealDuty assigns (or clears) the leader on duty for a served meal (principal), on a date within the
+// school's horizon (a year either side of today, or the current term; else 400). The leader must be an
 // active leader or principal of the school (another school's staff is 404, a teacher 422 not_a_leader).
 func (s *Service) SetMealDuty(ctx context.Context, a *service.Actor, in MealDutyInput) (MealDuty, error) {
 	if err := a.Require(service.RolePrincipal); err != nil {
@@ -54,6 +55,9 @@ func (s *Service) SetMealDuty(ctx context.Context, a *service.Actor, in MealDuty
 		si, err := school.Load(tx.DB, a.SchoolID)
 		if err != nil {
 			return err
+		}
+		if lo, hi := si.Horizon(tx.Now); !v.Between("date", in.Date, lo, hi) {
+			return v.Err()
 		}
 		plan, err := school.Plan(tx.DB, si, in.Date)
 		if err != nil {
@@ -115,8 +119,11 @@ func (s *Service) MealDuties(ctx context.Context, a *service.Actor, from, to str
 		return nil, err
 	}
 	v := service.Invalid{}
-	if from == "" || to == "" {
-		v.Add("from", "from 与 to 必填，格式 YYYY-MM-DD")
+	if from == "" {
+		v.Add("from", "必填，格式 YYYY-MM-DD")
+	}
+	if to == "" {
+		v.Add("to", "必填，格式 YYYY-MM-DD")
 	}
 	v.Span("from", from, "to", to, maxDutyDays)
 	if err := v.Err(); err != nil {

@@ -88,7 +88,8 @@ func feedbackVisible(a *service.Actor) (scope func(*gorm.DB) *gorm.DB, leader bo
 	return nil, false, service.Forbidden()
 }
 
-// CreateFeedback files a parent's feedback. The text goes through WeChat's msgSecCheck first: risky is 422
+// CreateFeedback files a parent's feedback; its optional date is a meal that has happened (today or
+// before, within the school's horizon). The text goes through WeChat's msgSecCheck first: risky is 422
 // content_rejected and nothing is stored; review is stored and flagged for the school; when WeChat cannot
 // answer the feedback is stored as pending and Maintain checks it later.
 func (s *Service) CreateFeedback(ctx context.Context, a *service.Actor, in FeedbackInput) (Feedback, error) {
@@ -125,6 +126,10 @@ func (s *Service) CreateFeedback(ctx context.Context, a *service.Actor, in Feedb
 			return err
 		}
 		row.CreatedAt, row.UpdatedAt, row.CreatedDate = tx.Now, tx.Now, si.Today(tx.Now)
+		// The meal it is about has happened: not after today, not before the school's horizon.
+		if lo, _ := si.Horizon(tx.Now); in.Date != "" && !v.Between("date", in.Date, lo, si.Today(tx.Now)) {
+			return v.Err()
+		}
 		c, err := school.FindClass(tx.DB, a.SchoolID, classID)
 		if err != nil {
 			return err

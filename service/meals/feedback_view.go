@@ -38,7 +38,7 @@ func (s *Service) feedbackViews(ctx context.Context, schoolID string, leader boo
 	thread := map[string][]FeedbackReply{}
 	for _, r := range replies {
 		rv := FeedbackReply{ID: r.ID, Content: r.Content, From: FeedbackAuthor{Label: r.Label, Role: r.AuthorRole},
-			CreatedAt: r.CreatedAt.In(si.Loc)}
+			CreatedAt: service.Local(r.CreatedAt, si.Loc)}
 		// A parent's view: the parent's own replies are theirs; the school's are always shown to them.
 		if r.Moderation == moderation.Rejected && (leader || r.AuthorRole != CompanionParent) {
 			rv.Content = moderation.Hidden
@@ -51,7 +51,7 @@ func (s *Service) feedbackViews(ctx context.Context, schoolID string, leader boo
 	for _, r := range rows {
 		fv := Feedback{ID: r.ID, Status: r.Status, Category: r.Category, Content: r.Content,
 			From: FeedbackAuthor{Label: r.Label, Role: CompanionParent}, MealID: r.MealID, Date: r.Date, Meal: r.Meal,
-			Photos: photos.For(ph, r.ID), Replies: thread[r.ID], Satisfied: r.Satisfied, CreatedAt: r.CreatedAt.In(si.Loc),
+			Photos: photos.For(ph, r.ID), Replies: thread[r.ID], Satisfied: r.Satisfied, CreatedAt: service.Local(r.CreatedAt, si.Loc),
 			ClosedAt: service.InZone(r.ClosedAt, si.Loc)}
 		if fv.Replies == nil {
 			fv.Replies = []FeedbackReply{}

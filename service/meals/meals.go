@@ -207,7 +207,7 @@ func mealView(m model.Meal, loc *time.Location) Meal {
 	out := Meal{ID: m.ID, Date: m.Date, Meal: m.Meal, Companion: Companion{ID: m.AuthorID, Label: m.Label, Role: m.Role},
 		Dishes: []string{}, Ratings: MealRatings{Hygiene: m.Hygiene, Taste: m.Taste, Quantity: m.Quantity,
 			Temperature: m.Temperature, Price: m.Price}, Comment: m.Comment, Issues: m.Issues, Photos: []photos.Ref{},
-		CreatedAt: m.CreatedAt.In(loc), EditableUntil: evidence.EditableUntil(m.CreatedAt).In(loc)}
+		CreatedAt: service.Local(m.CreatedAt, loc), EditableUntil: service.Local(evidence.EditableUntil(m.CreatedAt), loc)}
 	_ = json.Unmarshal([]byte(m.Dishes), &out.Dishes)
 	return out
 }

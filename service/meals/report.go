@@ -16,8 +16,11 @@ import (
 )
 
 // MealReport is a school's 陪餐 month (GET /reports/meals). Served counts the meals the calendar serves
-// from the first of the month up to today (never future ones); covered those with at least one leader's
-// record; coverage is covered/served (0 when nothing was served). Items has one row per served meal.
+// from the first of the month, or the day the school started using schoolcheck, up to today; a meal of
+// today counts only once it is due (its reminders.meal_unrecorded.after time, see school.Settings.MealDue)
+// or once a leader recorded it, so today's lunch is never "uncovered" at 03:00. Covered counts those with
+// at least one leader's record; coverage is covered/served (0 when nothing was served). Items has one row
+// per counted meal.
 type MealReport struct {
 	School      service.Ref     `json:"school"`
 	Month       string          `json:"month"`
@@ -66,11 +69,11 @@ func (s *Service) Report(ctx context.Context, a *service.Actor, q report.Query) 
 	if err != nil {
 		return MealReport{}, err
 	}
-	return s.report(db, si, p)
+	return s.report(db, si, p, s.Now())
 }
 
-// report is the meals figures of a school and period; the overview uses it for its meal coverage.
-func (s *Service) report(db *gorm.DB, si *school.Info, p report.Period) (MealReport, error) {
+// report is the meals figures of a school and period at now; the overview uses it for its meal coverage.
+func (s *Service) report(db *gorm.DB, si *school.Info, p report.Period, now time.Time) (MealReport, error) {
 	rep := MealReport{School: si.Ref(), Month: p.Month, Uncovered: []UncoveredMeal{}, Items: []MealCoverage{}}
 	if !p.Empty() {
 		plans, err := school.Plans(db, si, p.Since, p.Upto)
@@ -86,7 +89,11 @@ func (s *Service) report(db *gorm.DB, si *school.Info, p report.Period) (MealRep
 		if err != nil {
 			return MealReport{}, err
 		}
-		tallyMeals(&rep, plans, meals, roster)
+		today := si.Today(now)
+		due := func(date, meal string) bool {
+			return date < today || !now.Before(service.At(date, si.Settings.MealDue(meal), si.Loc))
+		}
+		tallyMeals(&rep, plans, meals, roster, due)
 	}
 	var fbs []model.Feedback
 	if err := db.Scopes(model.InSchool(si.School.ID)).Select("status", "created_at", "first_reply_at").
@@ -97,8 +104,9 @@ func (s *Service) report(db *gorm.DB, si *school.Info, p report.Period) (MealRep
 	return rep, nil
 }
 
-// tallyMeals fills the coverage figures from the served meals, the records and the roster.
-func tallyMeals(rep *MealReport, plans []school.DayPlan, meals []model.Meal, duties []MealDuty) {
+// tallyMeals fills the coverage figures from the served meals, the records and the roster; a meal that is
+// not due yet and has no leader's record is left out.
+func tallyMeals(rep *MealReport, plans []school.DayPlan, meals []model.Meal, duties []MealDuty, due func(date, meal string) bool) {
 	type key struct{ date, meal string }
 	leaders, parents := map[key][]string{}, map[key]int{}
 	for _, m := range meals {
@@ -126,6 +134,9 @@ func tallyMeals(rep *MealReport, plans []school.DayPlan, meals []model.Meal, dut
 				row.Leaders = []string{}
 			}
 			row.Covered = len(row.Leaders) > 0
+			if !row.Covered && !due(p.Date, m) {
+				continue
+			}
 			rep.Served++
 			if row.Covered {
 				rep.Covered++

@@ -89,7 +89,8 @@ func (s *Service) AddSubscription(ctx context.Context, a *service.Actor, templat
 	if err := db.Where("account_id = ? AND template = ?", a.AccountID, template).Take(&row).Error; err != nil {
 		return Subscription{}, service.WrapDB(err)
 	}
-	return Subscription{Template: row.Template, Remaining: row.Remaining, RefusedAt: row.RefusedAt}, nil
+	return Subscription{Template: row.Template, Remaining: row.Remaining,
+		RefusedAt: service.InZone(row.RefusedAt, service.SchoolZone(db, a.SchoolID))}, nil
 }
 
 // Subscriptions lists every template with the consents left.
@@ -101,12 +102,13 @@ func (s *Service) Subscriptions(ctx context.Context, a *service.Actor) ([]Subscr
 	if err := s.Read(ctx).Where("account_id = ?", a.AccountID).Find(&rows).Error; err != nil {
 		return nil, service.WrapDB(err)
 	}
+	loc := service.SchoolZone(s.Read(ctx), a.SchoolID)
 	out := make([]Subscription, 0, len(Templates))
 	for _, t := range Templates {
 		sub := Subscription{Template: t}
 		for _, r := range rows {
 			if r.Template == t {
-				sub.Remaining, sub.RefusedAt = r.Remaining, r.RefusedAt
+				sub.Remaining, sub.RefusedAt = r.Remaining, service.InZone(r.RefusedAt, loc)
 			}
 		}
 		out = append(out, sub)

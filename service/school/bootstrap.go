@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"strings"
 
 	"gorm.io/gorm"
@@ -24,15 +25,10 @@ type BootstrapInput struct {
 // Bootstrap creates (or finds) the region and school and puts the principal on its roster. Safe to repeat.
 func (s *Service) Bootstrap(ctx context.Context, in BootstrapInput) (string, error) {
 	v := service.Invalid{}
-	in.Region, in.School = strings.TrimSpace(in.Region), strings.TrimSpace(in.School)
-	in.PrincipalName, in.PrincipalPhone = strings.TrimSpace(in.PrincipalName), service.NormalizePhone(in.PrincipalPhone)
-	for field, val := range map[string]string{"region": in.Region, "school": in.School, "principal-name": in.PrincipalName} {
-		if val == "" {
-			v.Add(field, "required")
-		} else if _, ok := service.CleanName(val); !ok {
-			v.Add(field, "contains control or invisible characters")
-		}
-	}
+	in.Region = operatorName(v, "region", in.Region, 30)
+	in.School = operatorName(v, "school", in.School, 50)
+	in.PrincipalName = operatorName(v, "principal-name", in.PrincipalName, 32)
+	in.PrincipalPhone = service.NormalizePhone(in.PrincipalPhone)
 	if !service.ValidPhone(in.PrincipalPhone) {
 		v.Add("principal-phone", "want an 11-digit mainland mobile number")
 	}
@@ -60,9 +56,13 @@ func (s *Service) Bootstrap(ctx context.Context, in BootstrapInput) (string, err
 // AddInspector puts an inspector on a region's roster (created if missing); they bind by phone like staff.
 func (s *Service) AddInspector(ctx context.Context, regionName, name, phone string) (string, error) {
 	phone = service.NormalizePhone(phone)
-	regionName, name = strings.TrimSpace(regionName), strings.TrimSpace(name)
-	if regionName == "" || name == "" || !service.ValidPhone(phone) {
-		return "", service.Invalid{"inspector": "need --region, --name and an 11-digit --phone"}.Err()
+	v := service.Invalid{}
+	regionName, name = operatorName(v, "region", regionName, 30), operatorName(v, "name", name, 32)
+	if !service.ValidPhone(phone) {
+		v.Add("phone", "want an 11-digit mainland mobile number")
+	}
+	if err := v.Err(); err != nil {
+		return "", err
 	}
 	var id string
 	err := s.Tx(ctx, func(tx *service.Tx) error {
@@ -74,6 +74,21 @@ func (s *Service) AddInspector(ctx context.Context, regionName, name, phone stri
 		return err
 	})
 	return id, err
+}
+
+// operatorName cleans a name given on the command line as the API cleans names (NFC, no invisible
+// characters, 1..max characters), with the operator's English messages.
+func operatorName(v service.Invalid, field, val string, max int) string {
+	c, ok := service.CleanName(val)
+	switch {
+	case c == "":
+		v.Add(field, "required")
+	case !ok:
+		v.Add(field, "contains control or invisible characters")
+	case service.Runes(c) > max:
+		v.Add(field, fmt.Sprintf("at most %d characters", max))
+	}
+	return c
 }
 
 func ensureRegion(tx *gorm.DB, name string) (model.Region, error) {

@@ -93,6 +93,18 @@ func (si *Info) PlanOf(d time.Time, overrides map[string]model.CalendarDay) DayP
 	return p
 }
 
+// CheckMeals checks a list of meals served on a day: known kinds, each once (a meal named twice would be
+// counted twice in every report).
+func CheckMeals(v service.Invalid, field string, meals []string) {
+	seen := map[string]bool{}
+	for _, m := range meals {
+		if v.OneOf(field, m, false, MealKinds...) && seen[m] {
+			v.Add(field, "同一餐不能重复")
+		}
+		seen[m] = true
+	}
+}
+
 // Plan is the plan of a single date.
 func Plan(db *gorm.DB, si *Info, date string) (DayPlan, error) {
 	plans, err := Plans(db, si, date, date)
@@ -127,19 +139,19 @@ type CalendarDayInput struct {
 	Window  *Window
 }
 
-// SetCalendarDay overrides one date (principal): a holiday, or a 调休 workday.
+// SetCalendarDay overrides one date (principal): a holiday, or a 调休 workday. The date lies within the
+// school's horizon (a year either side of today, or the current term); the note is a label that the
+// calendar and the printed sheets show, so it refuses invisible characters; a meal is named once.
 func (s *Service) SetCalendarDay(ctx context.Context, a *service.Actor, date string, in CalendarDayInput) (DayPlan, error) {
 	if err := a.Require(service.RolePrincipal); err != nil {
 		return DayPlan{}, err
 	}
 	v := service.Invalid{}
-	v.Date("date", date)
-	note := v.Text("note", in.Note, 50)
+	_, okDate := v.Date("date", date)
+	note := v.OptName("note", in.Note, 50)
 	row := model.CalendarDay{SchoolID: a.SchoolID, Date: date, Workday: in.Workday, Note: note}
 	if in.Meals != nil {
-		for _, m := range *in.Meals {
-			v.OneOf("meals", m, false, MealKinds...)
-		}
+		CheckMeals(v, "meals", *in.Meals)
 		raw, _ := json.Marshal(*in.Meals)
 		str := string(raw)
 		row.Meals = &str
@@ -158,6 +170,9 @@ func (s *Service) SetCalendarDay(ctx context.Context, a *service.Actor, date str
 		si, err := Load(tx.DB, a.SchoolID)
 		if err != nil {
 			return err
+		}
+		if lo, hi := si.Horizon(tx.Now); okDate && !v.Between("date", date, lo, hi) {
+			return v.Err()
 		}
 		before, err := Plan(tx.DB, si, date)
 		if err != nil {

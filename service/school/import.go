@@ -91,7 +91,7 @@ func parseRoster(rows []sheetRow) ([]rosterEntry, bool, error) {
 		}
 	}
 	if len(missing) > 0 {
-		return nil, false, importError(rowKey(header.Line), "表头缺少列："+strings.Join(missing, "、")+"（表头应为 姓名、手机号、角色、学科）")
+		return nil, false, importError(rowKey(header.Line), "表头缺少列："+strings.Join(missing, "、")+"（表头应为：姓名、手机号、角色、学科）")
 	}
 	switch {
 	case len(data) == 0:
@@ -224,7 +224,7 @@ func importPhone(raw string) string {
 func importRoleList(raw string) (roles []string, bad string) {
 	words := splitList(raw)
 	if len(words) == 0 {
-		return nil, "角色必填（校长、领导 或 教师）"
+		return nil, "角色必填（校长、领导或教师）"
 	}
 	var unknown []string
 	for _, w := range words {
@@ -237,7 +237,7 @@ func importRoleList(raw string) (roles []string, bad string) {
 		}
 	}
 	if len(unknown) > 0 {
-		return nil, "角色无效：" + strings.Join(unknown, "、") + "（可填 校长、领导、教师）"
+		return nil, "角色无效：" + strings.Join(unknown, "、") + "（可填：校长、领导、教师）"
 	}
 	return roles, ""
 }

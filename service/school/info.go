@@ -57,3 +57,15 @@ func (si *Info) Ref() service.Ref { return service.Ref{ID: si.School.ID, Name: s
 
 // Opened is the local date the school was created in schoolcheck: no record, duty or absence exists before.
 func (si *Info) Opened() string { return service.LocalDate(si.School.CreatedAt, si.Loc) }
+
+// Horizon is the span of dates that a plan can be made or asked for at now — a calendar day, a meal duty,
+// a leave: a year either side of today, widened to the whole current term. Anything outside it is a
+// typing mistake (a leave to 9999-12-31, a holiday in 2062).
+func (si *Info) Horizon(now time.Time) (from, to string) {
+	local := now.In(si.Loc)
+	from, to = local.AddDate(-1, 0, 0).Format(time.DateOnly), local.AddDate(1, 0, 0).Format(time.DateOnly)
+	if t := si.Settings.Term; t.Start != "" && t.End != "" {
+		from, to = min(from, t.Start), max(to, t.End)
+	}
+	return from, to
+}

@@ -44,7 +44,7 @@ func (s *Service) ListClassParents(ctx context.Context, a *service.Actor, classI
 	q := db.Scopes(a.Scope()).Where("class_id = ? AND removed_at IS NULL", c.ID)
 	return service.List(q, page, "id", false, func(r *model.ParentLink) string { return r.ID },
 		service.Each(func(l model.ParentLink) ClassParent {
-			return ClassParent{ID: l.AccountID, Relation: l.Relation, JoinedAt: l.CreatedAt.In(si.Loc)}
+			return ClassParent{ID: l.AccountID, Relation: l.Relation, JoinedAt: service.Local(l.CreatedAt, si.Loc)}
 		}))
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"time"
@@ -136,7 +137,7 @@ func DefaultSettings(today time.Time) Settings {
 			service.RoleLeader: 20, service.RoleTeacher: 10}},
 		Phones: PhoneSettings{CollectBy: "08:30", ReturnFrom: "16:30"},
 		Reminders: ReminderSettings{
-			MealUnrecorded:  MealReminder{Enabled: true, After: map[string]string{"breakfast": "09:00", "lunch": "13:30", "dinner": "19:30"}},
+			MealUnrecorded:  MealReminder{Enabled: true, After: maps.Clone(defaultMealDue)},
 			PhoneCollect:    Switch{Enabled: true},
 			Signout:         SignoutReminder{Enabled: true, AfterMin: 30},
 			FeedbackOverdue: FeedbackReminder{Enabled: true, AfterHours: 48},
@@ -166,6 +167,19 @@ func (a AttendanceSettings) MaxCorrections() int {
 	}
 	return *a.MaxCorrectionsPerMonth
 }
+
+// MealDue is the local time "HH:MM" after which a served meal that no leader has recorded counts as missed
+// (in the reports, as in the meal_unrecorded reminder): the reminder's time for that meal, or the default
+// one when the school has none for it. Before then the meal is still to come, whatever the reminder's switch.
+func (st Settings) MealDue(meal string) string {
+	if at, ok := st.Reminders.MealUnrecorded.After[meal]; ok && HHMM.MatchString(at) {
+		return at
+	}
+	return defaultMealDue[meal]
+}
+
+// defaultMealDue are the default meal_unrecorded times.
+var defaultMealDue = map[string]string{"breakfast": "09:00", "lunch": "13:30", "dinner": "19:30"}
 
 // Quota is a staff member's observation quota for the term: the largest of their roles'.
 func (o ObservationSettings) Quota(roles []string) int {
@@ -230,9 +244,7 @@ func (st *Settings) Validate() error {
 		if !slices.Contains(WeekdayKeys, day) {
 			v.Add("meals.served."+day, "应为 mon、tue、wed、thu、fri、sat 或 sun")
 		}
-		for _, m := range meals {
-			v.OneOf("meals.served."+day, m, false, MealKinds...)
-		}
+		CheckMeals(v, "meals.served."+day, meals)
 	}
 	for role, q := range st.Observations.QuotaPerTerm {
 		if v.OneOf("observations.quota_per_term."+role, role, false, service.StaffRoles...) {
@@ -307,6 +319,12 @@ func (s *Service) PutSettings(ctx context.Context, a *service.Actor, st Settings
 		before, err := Load(tx.DB, a.SchoolID)
 		if err != nil {
 			return err
+		}
+		// The term is the current one (it widens the horizon of calendar days, duties and leaves): it
+		// overlaps the year either side of today.
+		local := tx.Now.In(service.Zone(st.Timezone))
+		if st.Term.End < local.AddDate(-1, 0, 0).Format(time.DateOnly) || st.Term.Start > local.AddDate(1, 0, 0).Format(time.DateOnly) {
+			return service.Invalid{"term": "应为当前学期（在今天前后一年之内）"}.Err()
 		}
 		res := tx.Model(&model.School{}).Where("id = ?", a.SchoolID).
 			Updates(map[string]any{"settings": string(raw), "timezone": st.Timezone, "updated_at": tx.Now})
