@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -56,8 +57,13 @@ func serve(ctx context.Context, cfg configs.Config, stdout io.Writer) error {
 	srv := &http.Server{Addr: cfg.HTTP.Addr, Handler: handler, ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 2 * time.Minute, WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute}
 	go a.app.Run(ctx) // the scheduler and the outbox drainer
+	// Bind before saying "listening", so that the line is true when an orchestrator (or a test) reads it.
+	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
+	if err != nil {
+		return err
+	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
+	go func() { errc <- srv.Serve(ln) }()
 	logger.Info("listening", "addr", cfg.HTTP.Addr, "startup_ms", time.Since(started).Milliseconds())
 	select {
 	case err := <-errc:
