@@ -22,8 +22,8 @@ const (
 	HeadTeacher    = "head teacher"
 	Parent         = "parent"
 	Inspector      = "inspector"
-	OtherPrincipal = "other principal"       // the principal of school B (same region)
-	OtherParent    = "other parent"          // a parent of another class of school A
+	OtherPrincipal = "other principal"        // the principal of school B (same region)
+	OtherParent    = "other parent"           // a parent of another class of school A
 	FarInspector   = "other region inspector" // an inspector of a region without school A
 )
 
