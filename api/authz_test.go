@@ -12,7 +12,8 @@ import (
 func TestAuthz(t *testing.T) {
 	w := apitest.NewWorld(newEnv(t))
 	var routes []apitest.Route
-	for _, rows := range []func(*apitest.World) []apitest.Route{adminAuthzRoutes, mealAuthzRoutes, attendanceAuthzRoutes} {
+	for _, rows := range []func(*apitest.World) []apitest.Route{adminAuthzRoutes, mealAuthzRoutes, attendanceAuthzRoutes,
+		identityAuthzRoutes} {
 		routes = append(routes, rows(w)...)
 	}
 	w.Check(t, routes)

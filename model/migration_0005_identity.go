@@ -11,6 +11,9 @@ type (
 	m5Account struct {
 		Membership string `gorm:"size:64"`
 	}
+	m5Staff struct {
+		Binding string `gorm:"size:36"`
+	}
 	m5ParentLink struct {
 		AuthorID    string `gorm:"size:36;uniqueIndex:idx_parent_links_author"`
 		RemovedCode string `gorm:"size:16"`
@@ -19,7 +22,8 @@ type (
 
 // migrate5Identity converts a MySQL database's tables to utf8mb4 (a database created with the server's
 // latin1 default made every Chinese name fail), then adds what memberships and pseudonymous parents need:
-// the membership an account chose last, and per class link a pseudonym for the parent's records and the
+// the membership an account chose last, an id per staff binding (which tokens name), and per class link a
+// pseudonym for the parent's records and the
 // invite code they were removed under. Existing parents' records are moved from their account id to the
 // pseudonym of their link, and the audit rows of their joins name the link itself.
 func migrate5Identity(tx *gorm.DB) error {
@@ -33,6 +37,7 @@ func migrate5Identity(tx *gorm.DB) error {
 		model        any
 	}{
 		{"accounts", "Membership", &m5Account{}},
+		{"staff", "Binding", &m5Staff{}},
 		{"parent_links", "AuthorID", &m5ParentLink{}},
 		{"parent_links", "RemovedCode", &m5ParentLink{}},
 	}

@@ -46,6 +46,9 @@ type Staff struct {
 	Active    bool    `gorm:"index"`
 	AccountID *string `gorm:"size:36;index"`
 	BoundAt   *time.Time
+	// Binding is a random id given to each binding (empty while unbound): a token names the binding it was
+	// issued under, so a binding made again after a removal never revives older tokens.
+	Binding   string `gorm:"size:36"`
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }

@@ -21,7 +21,7 @@ type actorRow struct {
 	StaffRegion   *string
 	StaffRoles    *string
 	StaffCreated  *time.Time
-	StaffBoundAt  *time.Time
+	StaffBinding  *string
 	LinkClass     *string
 	LinkAuthor    *string
 	LinkCreatedAt *time.Time
@@ -31,7 +31,7 @@ type actorRow struct {
 // membership (its inspector entry; class links belong to schools, so none).
 const (
 	actorSelect = `SELECT a.open_id AS open_id, s.id AS staff_id, s.name AS staff_name, s.school_id AS staff_school,
-	s.region_id AS staff_region, s.roles AS staff_roles, s.created_at AS staff_created, s.bound_at AS staff_bound_at,
+	s.region_id AS staff_region, s.roles AS staff_roles, s.created_at AS staff_created, s.binding AS staff_binding,
 	p.class_id AS link_class, p.author_id AS link_author, p.created_at AS link_created_at
 FROM accounts a
 `
@@ -47,7 +47,7 @@ WHERE a.id = ?`
 // active class links there — in one statement, since it runs on every authenticated request (the morning
 // sign-in rush included). With a token's binding, a roster entry bound otherwise (again, after a removal)
 // is not the token's. It also returns the roster entry's binding, for a token being issued.
-func loadActor(db *gorm.DB, accountID string, m membership, binding *int64) (*service.Actor, int64, error) {
+func loadActor(db *gorm.DB, accountID string, m membership, binding *string) (*service.Actor, string, error) {
 	var rows []actorRow
 	var err error
 	switch {
@@ -59,10 +59,10 @@ func loadActor(db *gorm.DB, accountID string, m membership, binding *int64) (*se
 		err = db.Model(&model.Account{}).Select("open_id").Where("id = ?", accountID).Scan(&rows).Error
 	}
 	if err != nil {
-		return nil, 0, service.WrapDB(err)
+		return nil, "", service.WrapDB(err)
 	}
 	if len(rows) == 0 {
-		return nil, 0, service.E(service.ErrUnauthenticated, "unauthenticated", "登录已失效，请重新登录")
+		return nil, "", service.E(service.ErrUnauthenticated, "unauthenticated", "登录已失效，请重新登录")
 	}
 	a := &service.Actor{AccountID: accountID, OpenID: rows[0].OpenID}
 	// One roster entry per membership (bind-phone keeps it so; the earliest wins for older data), then the
@@ -76,11 +76,9 @@ func loadActor(db *gorm.DB, accountID string, m membership, binding *int64) (*se
 		}
 		return false
 	})
-	var bound int64
+	var bound string
 	if r := rows[0]; r.StaffID != nil {
-		if r.StaffBoundAt != nil {
-			bound = r.StaffBoundAt.UnixMilli()
-		}
+		bound = deref(r.StaffBinding)
 		if binding == nil || *binding == bound {
 			a.StaffID, a.Name, a.SchoolID = *r.StaffID, deref(r.StaffName), deref(r.StaffSchool)
 			a.RegionID, a.Roles = deref(r.StaffRegion), school.SplitRoles(deref(r.StaffRoles))

@@ -131,7 +131,8 @@ func entryMembership(st model.Staff) membership {
 // row names the entry itself as the actor: the login's other memberships are nothing to this school.
 func bindEntry(tx *service.Tx, a *service.Actor, st model.Staff) (bool, error) {
 	res := model.CrossSchool(tx.DB).Model(&model.Staff{}).Where("id = ? AND account_id IS NULL", st.ID).
-		Updates(map[string]any{"account_id": a.AccountID, "bound_at": tx.Now, "updated_at": tx.Now})
+		Updates(map[string]any{"account_id": a.AccountID, "bound_at": tx.Now, "binding": model.NewPseudonym(),
+			"updated_at": tx.Now})
 	if res.Error != nil || res.RowsAffected == 0 {
 		return false, res.Error
 	}

@@ -16,18 +16,18 @@ const (
 )
 
 // claims are a token's: the account (subject), the membership the token acts in (empty for a login that
-// had none when it was issued), and the binding of its roster entry there (bound_at in Unix milliseconds;
-// 0 for none). A token only ever acts through the binding it was issued under: a staff member removed and
+// had none when it was issued), and the binding of its roster entry there (model.Staff.Binding; empty for
+// none). A token only ever acts through the binding it was issued under: a staff member removed and
 // re-added binds again, and the tokens of the old binding do not come back with the new one.
 type claims struct {
 	jwt.RegisteredClaims
 	Membership string `json:"mem,omitempty"`
-	Binding    int64  `json:"bnd,omitempty"`
+	Binding    string `json:"bnd,omitempty"`
 }
 
 // issueToken signs a token for an account in a membership under a binding: HS256, at most 2 hours, issuer
 // and audience set.
-func (s *Service) issueToken(accountID string, m membership, binding int64) (string, time.Time, error) {
+func (s *Service) issueToken(accountID string, m membership, binding string) (string, time.Time, error) {
 	now := s.Now().UTC()
 	exp := now.Add(s.ttl).Truncate(time.Second)
 	c := claims{RegisteredClaims: jwt.RegisteredClaims{

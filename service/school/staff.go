@@ -190,7 +190,9 @@ func upsertStaff(tx *service.Tx, a *service.Actor, in StaffInput) (model.Staff, 
 
 // unbind adds to a roster entry's updates what ends its binding: the WeChat bound before must bind again
 // (with the phone on the roster now), and its old tokens stay without this entry (see service/auth).
-func unbind(updates map[string]any) { updates["account_id"], updates["bound_at"] = nil, nil }
+func unbind(updates map[string]any) {
+	updates["account_id"], updates["bound_at"], updates["binding"] = nil, nil, ""
+}
 
 func isPrincipal(st model.Staff) bool {
 	return slices.Contains(SplitRoles(st.Roles), service.RolePrincipal)
