@@ -26,7 +26,7 @@ const (
 	// TroubleDeadlock is MySQL choosing this transaction as a deadlock's victim: running it again from the
 	// start normally succeeds, so service.RunTx retries it once.
 	TroubleDeadlock
-	// TroubleOverloaded is a server out of connections (MySQL 1040, 1203).
+	// TroubleOverloaded is a server out of connections (MySQL 1040, 1203, 1226).
 	TroubleOverloaded
 	// TroubleUnreachable is a server that cannot be reached or went away: connection refused or reset,
 	// server gone, shut down, a killed or read-only connection, a closed pool.
@@ -44,6 +44,7 @@ const (
 	mysqlDeadlock          = 1213
 	mysqlTooManyConns      = 1040
 	mysqlTooManyUserConns  = 1203
+	mysqlUserLimitReached  = 1226 // max_user_connections and the other per-user resource limits
 	mysqlServerShutdown    = 1053
 	mysqlQueryInterrupted  = 1317
 	mysqlConnectionKilled  = 1927
@@ -74,7 +75,7 @@ func Classify(err error) Trouble {
 			return TroubleBusy
 		case mysqlDeadlock:
 			return TroubleDeadlock
-		case mysqlTooManyConns, mysqlTooManyUserConns:
+		case mysqlTooManyConns, mysqlTooManyUserConns, mysqlUserLimitReached:
 			return TroubleOverloaded
 		case mysqlServerShutdown, mysqlQueryInterrupted, mysqlConnectionKilled, mysqlReadOnlyTxn,
 			mysqlServerGoneAway, mysqlServerLost, mysqlCantConnect, mysqlCantConnectSocket:
