@@ -5,6 +5,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -158,7 +159,8 @@ func notificationMetrics(reg *prometheus.Registry) notify.Observer {
 		Help: "Subscribe messages finished by the outbox, by template and outcome (sent, no_consent, refused, failed, expired, unknown)."},
 		[]string{"template", "outcome"})
 	if err := reg.Register(c); err != nil {
-		if are, ok := err.(prometheus.AlreadyRegisteredError); ok {
+		var are prometheus.AlreadyRegisteredError
+		if errors.As(err, &are) {
 			c = are.ExistingCollector.(*prometheus.CounterVec)
 		}
 	}

@@ -183,7 +183,6 @@ func (s *Scheduler) runSlot(ctx context.Context, j Job, schoolID string, slot Sl
 	}()
 	outcome := "ok"
 	if runErr != nil {
-		outcome = service.Clip(runErr.Error(), 250)
 		st.Failed++
 		s.Log.WarnContext(ctx, "job failed", "job", j.Name, "school_id", schoolID, "slot", slot.Key, "error", runErr.Error())
 		// A failed slot is released (not marked done) so a later pass retries it while it is still due.
