@@ -115,7 +115,7 @@ func TestClassifyDeadlock(t *testing.T) {
 	mustExec(t2, "UPDATE regions SET name = 'b' WHERE id = 'r2'")
 	done := make(chan error, 1)
 	go func() { _, err := t1.ExecContext(ctx, "UPDATE regions SET name = 'a' WHERE id = 'r2'"); done <- err }()
-	waitForLockWait(t, sqlDB)
+	modeltest.WaitForLockWait(t, sqlDB)
 	_, err2 := t2.ExecContext(ctx, "UPDATE regions SET name = 'b' WHERE id = 'r1'")
 	err1 := <-done
 	victim := err2
@@ -124,20 +124,6 @@ func TestClassifyDeadlock(t *testing.T) {
 	}
 	if got := model.Classify(victim); got != model.TroubleDeadlock || !model.IsRetryable(victim) || !model.IsUnavailable(victim) {
 		t.Fatalf("deadlock: %v / %v classified %v", err1, err2, got)
-	}
-}
-
-// waitForLockWait returns once some transaction waits for a lock (the server says so).
-func waitForLockWait(t *testing.T, db *sql.DB) {
-	t.Helper()
-	for {
-		var n int
-		if err := db.QueryRow("SELECT COUNT(*) FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT'").Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		if n > 0 {
-			return
-		}
 	}
 }
 

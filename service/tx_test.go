@@ -42,15 +42,7 @@ func deadlockOnce(t *testing.T, ctx context.Context, sqlDB *sql.DB, tx *service.
 		}
 		_ = other.Commit()
 	}()
-	for { // until the other transaction waits for r1
-		var n int
-		if err := sqlDB.QueryRow("SELECT COUNT(*) FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT'").Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		if n > 0 {
-			break
-		}
-	}
+	modeltest.WaitForLockWait(t, sqlDB) // the other transaction waits for r1
 	err = tx.Exec("UPDATE regions SET name = 'tx' WHERE id = 'r2'").Error
 	if err == nil {
 		t.Fatal("no deadlock: the other transaction was the victim")

@@ -180,3 +180,18 @@ func sanitize(s string) string {
 	}
 	return b.String()
 }
+
+// WaitForLockWait returns once some transaction of the MySQL server waits for a lock (the server says so),
+// for tests that set up a lock wait or a deadlock without sleeping.
+func WaitForLockWait(t testing.TB, db *sql.DB) {
+	t.Helper()
+	for {
+		var n int
+		if err := db.QueryRow("SELECT COUNT(*) FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT'").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n > 0 {
+			return
+		}
+	}
+}
