@@ -272,3 +272,24 @@ func TestBindBindsEveryUnheldEntry(t *testing.T) {
 	addStaff(e, y, "同一人另一个号", phone3)
 	bindPhone(e, tok3, phone3).WantError(http.StatusConflict, "conflict")
 }
+
+// An idempotency key is the account's, but a response is its membership's: the same key and body sent in
+// another membership is not a replay of the first school's answer.
+func TestIdempotencyKeyDoesNotCrossMemberships(t *testing.T) {
+	e := newEnv(t)
+	a, b := e.School(), e.School()
+	parent := b.Parent(b.Class(nil))
+	tokA := joinClass(e, parent.Token, a.Class(nil).InviteCode)
+	post := func(tok string) *apitest.Response {
+		return e.Do(apitest.Req{Method: "POST", Path: "feedback", Token: tok, Body: map[string]any{"category": "taste",
+			"content": "同一条"}, Headers: map[string]string{"Idempotency-Key": "fb-" + parent.AccountID}})
+	}
+	first := post(tokA).Want(http.StatusCreated)
+	if again := post(tokA).Want(http.StatusCreated); string(again.Body) != string(first.Body) {
+		t.Fatal("a replay in the same membership differs")
+	}
+	post(parent.Token).WantError(http.StatusUnprocessableEntity, "idempotency_key_reused")
+	if items := e.Get("feedback", parent.Token).Want(http.StatusOK).Items(); len(items) != 0 {
+		t.Fatalf("school B shows school A's feedback: %v", items)
+	}
+}
