@@ -26,7 +26,7 @@ func migrations() []migration {
 		{2, "meals", migrate2Meals},
 		{3, "attendance", migrate3Attendance},
 		{4, "jobs and outbox", migrate4JobsOutbox},
-		{5, "memberships, parent pseudonyms and utf8mb4", migrate5Identity},
+		{8, "memberships, parent pseudonyms and utf8mb4", migrate8Identity},
 	}
 }
 

@@ -8,25 +8,25 @@ import (
 
 // The columns migration 5 adds, as they were when it shipped.
 type (
-	m5Account struct {
+	m8Account struct {
 		Membership string `gorm:"size:64"`
 	}
-	m5Staff struct {
+	m8Staff struct {
 		Binding string `gorm:"size:36"`
 	}
-	m5ParentLink struct {
+	m8ParentLink struct {
 		AuthorID    string `gorm:"size:36;uniqueIndex:idx_parent_links_author"`
 		RemovedCode string `gorm:"size:16"`
 	}
 )
 
-// migrate5Identity converts a MySQL database's tables to utf8mb4 (a database created with the server's
+// migrate8Identity converts a MySQL database's tables to utf8mb4 (a database created with the server's
 // latin1 default made every Chinese name fail), then adds what memberships and pseudonymous parents need:
 // the membership an account chose last, an id per staff binding (which tokens name), and per class link a
 // pseudonym for the parent's records and the
 // invite code they were removed under. Existing parents' records are moved from their account id to the
 // pseudonym of their link, and the audit rows of their joins name the link itself.
-func migrate5Identity(tx *gorm.DB) error {
+func migrate8Identity(tx *gorm.DB) error {
 	if tx.Name() == "mysql" {
 		if err := convertToUTF8MB4(tx); err != nil {
 			return err
@@ -36,10 +36,10 @@ func migrate5Identity(tx *gorm.DB) error {
 		table, field string
 		model        any
 	}{
-		{"accounts", "Membership", &m5Account{}},
-		{"staff", "Binding", &m5Staff{}},
-		{"parent_links", "AuthorID", &m5ParentLink{}},
-		{"parent_links", "RemovedCode", &m5ParentLink{}},
+		{"accounts", "Membership", &m8Account{}},
+		{"staff", "Binding", &m8Staff{}},
+		{"parent_links", "AuthorID", &m8ParentLink{}},
+		{"parent_links", "RemovedCode", &m8ParentLink{}},
 	}
 	for _, c := range add {
 		m := tx.Table(c.table).Migrator()
@@ -53,8 +53,8 @@ func migrate5Identity(tx *gorm.DB) error {
 	if err := backfillPseudonyms(tx); err != nil {
 		return err
 	}
-	if m := tx.Table("parent_links").Migrator(); !m.HasIndex(&m5ParentLink{}, "idx_parent_links_author") {
-		if err := m.CreateIndex(&m5ParentLink{}, "idx_parent_links_author"); err != nil {
+	if m := tx.Table("parent_links").Migrator(); !m.HasIndex(&m8ParentLink{}, "idx_parent_links_author") {
+		if err := m.CreateIndex(&m8ParentLink{}, "idx_parent_links_author"); err != nil {
 			return err
 		}
 	}
