@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"image"
@@ -11,11 +9,8 @@ import (
 	"image/jpeg"
 	"io"
 	"mime/multipart"
-	"net"
 	"net/http"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -30,49 +25,12 @@ func TestEmbeddedDefaultOnAnotherPort(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and starts the binary")
 	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "schoolcheck")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	port := freePort(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin)
-	cmd.Dir = dir
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir,
-		"SCHOOLCHECK_HTTP_ADDR=127.0.0.1:" + port, "SCHOOLCHECK_DATA_DIR=" + filepath.Join(dir, "data"),
-		"SCHOOLCHECK_WECHAT_LINK_CHECK_FILE=Ab12Cd34Ef.txt", "SCHOOLCHECK_WECHAT_LINK_CHECK_CONTENT=0123456789abcdef"}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		_ = cmd.Wait()
-	}()
-	// Read what it prints until it listens: the demo instructions come first.
-	var printed strings.Builder
-	sc := bufio.NewScanner(stdout)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		printed.WriteString(sc.Text() + "\n")
-		if strings.Contains(sc.Text(), `"msg":"listening"`) {
-			break
-		}
-	}
-	if !strings.Contains(printed.String(), `"msg":"listening"`) {
-		t.Fatalf("the server never listened; stdout:\n%s\nstderr:\n%s", printed.String(), stderr.String())
-	}
-	go func() { _, _ = io.Copy(io.Discard, stdout) }()
-	base := "http://127.0.0.1:" + port
+	bin := buildBinary(t)
+	env := binaryEnv(t, "SCHOOLCHECK_WECHAT_LINK_CHECK_FILE", "Ab12Cd34Ef.txt",
+		"SCHOOLCHECK_WECHAT_LINK_CHECK_CONTENT", "0123456789abcdef")
+	base, text := serveBinary(t, bin, env)
+	printed := strings.Builder{}
+	printed.WriteString(text)
 	if !strings.Contains(printed.String(), base+"/api/v1/auth/login") {
 		t.Errorf("the demo instructions do not use the server's address %s:\n%s", base, printed.String())
 	}
@@ -105,8 +63,8 @@ func TestEmbeddedDefaultOnAnotherPort(t *testing.T) {
 		t.Fatalf("GET the display url: %d %s", status, ct)
 	}
 	// The container health check finds the server on its port too.
-	hc := exec.CommandContext(ctx, bin, "healthcheck")
-	hc.Env = cmd.Env
+	hc := exec.Command(bin, "healthcheck")
+	hc.Env = append(env, "SCHOOLCHECK_HTTP_ADDR="+strings.TrimPrefix(base, "http://"))
 	if out, err := hc.CombinedOutput(); err != nil {
 		t.Fatalf("schoolcheck healthcheck: %v %s", err, out)
 	}
@@ -124,17 +82,6 @@ func TestEmbeddedDefaultOnAnotherPort(t *testing.T) {
 	if body, _ := io.ReadAll(res.Body); res.StatusCode != http.StatusOK || string(body) != "0123456789abcdef" {
 		t.Fatalf("the link check file: %d %q", res.StatusCode, body)
 	}
-}
-
-func freePort(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	_, port, _ := net.SplitHostPort(l.Addr().String())
-	return port
 }
 
 var client = &http.Client{Timeout: 20 * time.Second}

@@ -60,6 +60,11 @@ func openDB(ctx context.Context, cfg configs.Config) (*gorm.DB, error) {
 
 // build wires the whole application for serving.
 func build(ctx context.Context, cfg configs.Config, logger *slog.Logger) (*runtime, error) {
+	// The rules of a server that logs people in, above all the one that keeps dev login out of production
+	// (wechat.dev_login): a production-shaped configuration without an AppID does not start.
+	if err := cfg.ValidateServe(); err != nil {
+		return nil, err
+	}
 	a := &runtime{cfg: cfg, log: logger, reg: prometheus.NewRegistry()}
 	secret, err := jwtSecret(cfg)
 	if err != nil {
@@ -102,10 +107,17 @@ func build(ctx context.Context, cfg configs.Config, logger *slog.Logger) (*runti
 		a.store, a.local = l, l
 	}
 	var wx app.WeChat
-	if cfg.DevLogin() {
+	switch {
+	case cfg.DevLogin() && cfg.Embedded():
 		logger.Warn("wechat: no app_id configured, dev login is on (codes dev:<name>, phone codes dev:<phone>)")
 		wx = wechat.NewDev(logger)
-	} else {
+	case cfg.DevLogin():
+		logger.Warn("wechat: DEV LOGIN IS ON OUTSIDE THE EMBEDDED DEFAULT (wechat.dev_login: true): anyone can log in " +
+			"as anyone; a test server only, never production")
+		wx = wechat.NewDev(logger)
+	case cfg.WeChat.AppID == "":
+		return nil, errors.New("wechat.app_id is empty and dev login is not allowed here (wechat.dev_login)")
+	default:
 		client, err := wechat.New(wechat.Config{AppID: cfg.WeChat.AppID, AppSecret: cfg.WeChat.AppSecret,
 			APIBase: cfg.WeChat.APIBase, Timeout: cfg.WeChat.Timeout, Redis: a.redis, Logger: logger,
 			Templates: cfg.WeChat.Templates, MiniprogramState: cfg.WeChat.MiniprogramState})

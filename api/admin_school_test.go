@@ -199,7 +199,7 @@ func TestAuditTrail(t *testing.T) {
 		}, "calendar", "update"},
 		{func() string { e.Delete("calendar/2026-12-05", p).Want(http.StatusNoContent); return "2026-12-05" }, "calendar", "delete"},
 		{func() string {
-			e.Delete("classes/"+class.ID+"/parents/"+parent.AccountID, p).Want(http.StatusNoContent)
+			e.Delete("classes/"+class.ID+"/parents/"+parent.LinkID, p).Want(http.StatusNoContent)
 			return ""
 		}, "parent_link", "delete"},
 	}

@@ -151,7 +151,7 @@ func TestClasses(t *testing.T) {
 	mum, dad := sc.Parent(class), sc.Parent(class)
 	list := e.Get("classes/"+id+"/parents", p).Want(http.StatusOK)
 	items := list.Items()
-	if len(items) != 2 || items[0]["id"] != mum.AccountID || items[1]["id"] != dad.AccountID {
+	if len(items) != 2 || items[0]["id"] != mum.LinkID || items[1]["id"] != dad.LinkID {
 		t.Fatalf("parents: %s", list.Body)
 	}
 	for _, it := range items {
@@ -162,9 +162,9 @@ func TestClasses(t *testing.T) {
 	if n := len(e.Get("classes/"+id+"/parents?limit=1", head.Token).Want(http.StatusOK).Items()); n != 1 {
 		t.Fatalf("limit=1 gave %d parents", n)
 	}
-	e.Delete("classes/"+id+"/parents/"+mum.AccountID, head.Token).Want(http.StatusNoContent)
-	e.Delete("classes/"+id+"/parents/"+mum.AccountID, head.Token).WantError(http.StatusNotFound, "not_found")
-	if items := e.Get("classes/"+id+"/parents", p).Want(http.StatusOK).Items(); len(items) != 1 || items[0]["id"] != dad.AccountID {
+	e.Delete("classes/"+id+"/parents/"+mum.LinkID, head.Token).Want(http.StatusNoContent)
+	e.Delete("classes/"+id+"/parents/"+mum.LinkID, head.Token).WantError(http.StatusNotFound, "not_found")
+	if items := e.Get("classes/"+id+"/parents", p).Want(http.StatusOK).Items(); len(items) != 1 || items[0]["id"] != dad.LinkID {
 		t.Fatalf("parents after removal: %v", items)
 	}
 

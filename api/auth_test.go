@@ -115,7 +115,7 @@ func TestRemovalEndsAccessAtOnce(t *testing.T) {
 	class := sc.Class(nil)
 	parent := sc.Parent(class)
 	e.Get("me", parent.Token).Want(http.StatusOK)
-	e.Delete("classes/"+class.ID+"/parents/"+parent.AccountID, sc.Principal.Token).Want(http.StatusNoContent)
+	e.Delete("classes/"+class.ID+"/parents/"+parent.LinkID, sc.Principal.Token).Want(http.StatusNoContent)
 	e.Get("me", parent.Token).WantError(http.StatusForbidden, "not_bound")
 }
 
@@ -145,7 +145,7 @@ func TestStaffWhoIsAlsoAParent(t *testing.T) {
 		t.Fatalf("want both classes (head teacher of one, parent in both), got %+v", me.Classes)
 	}
 	// Removing the parent link leaves the teacher a teacher.
-	e.Delete("classes/"+c2.ID+"/parents/"+teacher.AccountID, sc.Principal.Token).Want(http.StatusNoContent)
+	e.Delete("classes/"+c2.ID+"/parents/"+e.LinkID(teacher.AccountID, c2.ID), sc.Principal.Token).Want(http.StatusNoContent)
 	e.Get("me", teacher.Token).Want(http.StatusOK).JSON(&me)
 	if len(me.Roles) != 2 || len(me.Classes) != 1 {
 		t.Fatalf("after unlinking one class: %+v", me)

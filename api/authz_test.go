@@ -13,7 +13,7 @@ func TestAuthz(t *testing.T) {
 	w := apitest.NewWorld(newEnv(t))
 	var routes []apitest.Route
 	for _, rows := range []func(*apitest.World) []apitest.Route{adminAuthzRoutes, mealAuthzRoutes, attendanceAuthzRoutes,
-		phoneAuthzRoutes, observationAuthzRoutes} {
+		phoneAuthzRoutes, observationAuthzRoutes, identityAuthzRoutes} {
 		routes = append(routes, rows(w)...)
 	}
 	w.Check(t, routes)
@@ -41,7 +41,7 @@ func adminAuthzRoutes(w *apitest.World) []apitest.Route {
 				w.Class.InviteCode = c["invite_code"].(string)
 			}
 		}
-		return "classes/" + w.Class.ID + "/parents/" + w.A.Parent(w.Class).AccountID
+		return "classes/" + w.Class.ID + "/parents/" + w.A.Parent(w.Class).LinkID
 	}
 	withOverride := func(w *apitest.World) string {
 		w.E.Put("calendar/2026-12-12", w.A.Principal.Token, map[string]any{"workday": true, "note": "调休"}).Want(http.StatusOK)
@@ -82,10 +82,10 @@ func TestAuthzCrossSchoolDetails(t *testing.T) {
 	// A parent id that is not linked to the class named is 404, even in the same school.
 	otherClass := w.A.Class(nil)
 	stranger := w.A.Parent(otherClass)
-	e.Delete("classes/"+w.Class.ID+"/parents/"+stranger.AccountID, w.A.Principal.Token).WantError(http.StatusNotFound, "not_found")
+	e.Delete("classes/"+w.Class.ID+"/parents/"+stranger.LinkID, w.A.Principal.Token).WantError(http.StatusNotFound, "not_found")
 	// B's principal naming B's own class with A's parent: 404, and A's parent keeps access.
 	bClass := w.B.Class(nil)
-	e.Delete("classes/"+bClass.ID+"/parents/"+stranger.AccountID, w.B.Principal.Token).WantError(http.StatusNotFound, "not_found")
+	e.Delete("classes/"+bClass.ID+"/parents/"+stranger.LinkID, w.B.Principal.Token).WantError(http.StatusNotFound, "not_found")
 	e.Get("me", stranger.Token).Want(http.StatusOK)
 }
 

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -11,10 +12,12 @@ import (
 
 // feedbackRoutes: parents' feedback on school meals and the school's answers.
 func (s *server) feedbackRoutes(bound *gin.RouterGroup) {
-	bound.POST("/feedback", s.handle(s.createFeedback))
+	// Writing feedback or a reply asks WeChat's msgSecCheck: one bucket per account for both.
+	limit := s.rateLimit("feedback", FeedbackPerIP, FeedbackPerAccount, time.Minute)
+	bound.POST("/feedback", limit, s.handle(s.createFeedback))
 	bound.GET("/feedback", s.handle(s.listFeedback))
 	bound.GET("/feedback/:id", s.handle(s.getFeedback))
-	bound.POST("/feedback/:id/replies", s.handle(s.replyFeedback))
+	bound.POST("/feedback/:id/replies", limit, s.handle(s.replyFeedback))
 	bound.POST("/feedback/:id/close", s.handle(s.closeFeedback))
 }
 

@@ -33,6 +33,8 @@ func (s *server) idempotency(c *gin.Context) {
 	a := actorOf(c)
 	h := sha256.New()
 	h.Write([]byte(c.Request.Method + " " + c.Request.URL.Path + "?" + c.Request.URL.RawQuery + "\n"))
+	// The membership is part of the request: one membership's response is never replayed in another.
+	h.Write([]byte(a.SchoolID + "|" + a.RegionID + "\n"))
 	// The body is read within the route's size limit and handed on; a multipart upload is identified by its
 	// parts' names and contents, since its boundary changes on every retry.
 	body, err := io.ReadAll(c.Request.Body)

@@ -69,8 +69,8 @@ func TestIdempotencyInFlight(t *testing.T) {
 	p := sc.Principal.Token
 	body, _ := json.Marshal(map[string]any{"grade": "三年级", "name": "5班"})
 	// The first request with this key is still running: claim the key as the middleware does, with the
-	// hash of the same request (method, path and query, then the body).
-	sum := sha256.Sum256(append([]byte("POST /api/v1/classes?\n"), body...))
+	// hash of the same request (method, path and query, the membership, then the body).
+	sum := sha256.Sum256(append([]byte("POST /api/v1/classes?\n"+sc.ID+"|\n"), body...))
 	ctx := context.Background()
 	stored, err := e.App.Idempotency.Begin(ctx, sc.Principal.AccountID, "slow-1", hex.EncodeToString(sum[:]))
 	if err != nil || stored != nil {

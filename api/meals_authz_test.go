@@ -19,8 +19,7 @@ func mealAuthzRoutes(w *apitest.World) []apitest.Route {
 		return "meals/" + mealID
 	}
 	feedback := func(w *apitest.World) string {
-		return "feedback/" + w.E.Post("feedback", w.Parent.Token, map[string]any{"category": "taste", "content": "口味一般"}).
-			Want(http.StatusCreated).Str("id")
+		return "feedback/" + w.E.Feedback(w.Parent, "口味一般")
 	}
 	hidden := map[string]int{apitest.Parent: 404, apitest.OtherParent: 404}
 	return []apitest.Route{

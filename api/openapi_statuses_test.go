@@ -58,7 +58,7 @@ func docOperations(t *testing.T) (map[string]docOperation, []string) {
 // Idempotency-Key, no not_bound), as api/router.go mounts them.
 var (
 	noDatabase  = []string{"GET /healthz", "GET /metrics", "GET /q/{token}", "GET /objects/{key}", "GET /readyz"}
-	notBound    = []string{"POST /auth/login", "POST /auth/bind-phone", "POST /auth/join"}
+	notBound    = []string{"POST /auth/login", "POST /auth/bind-phone", "POST /auth/join", "POST /auth/switch"}
 	rateLimited = []string{"POST /auth/login", "POST /auth/bind-phone", "POST /auth/join", "GET /display/{token}",
 		"GET /display/{token}/qr.json", "GET /q/{token}"}
 )

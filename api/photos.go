@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -17,7 +18,7 @@ const photoBodyLimit = photos.MaxPhotoBytes + 64<<10
 
 // photoRoutes: POST /photos (what wx.uploadFile sends).
 func (s *server) photoRoutes(_, _, bound *gin.RouterGroup) {
-	bound.POST("/photos", s.handle(s.uploadPhoto))
+	bound.POST("/photos", s.rateLimit("upload", UploadPerIP, UploadPerAccount, time.Minute), s.handle(s.uploadPhoto))
 	s.bodyLimit(bound.BasePath()+"/photos", photoBodyLimit)
 }
 

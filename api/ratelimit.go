@@ -78,11 +78,24 @@ func (r *RedisLimiter) Allow(ctx context.Context, key string, limit int, window 
 
 // Rate limits per minute. A school's staff share one NAT address on the school WiFi and all open the
 // mini-program in the morning rush; a class's parents join together at a parents' meeting. The per-IP limits
-// leave room for that and still stop a script; the per-account limit is what stops one user hammering.
+// leave room for that and still stop a script; the per-account limits are what stop one user hammering —
+// from many addresses too — and they guard every call that costs a WeChat quota (getPhoneNumber on bind,
+// msgSecCheck on feedback and replies) and every upload (a re-encode and an object-store write each).
+// api/openapi.yaml states these figures; TestRateLimitsPerAccount holds each of them.
 const (
-	LoginPerIP     = 300
-	BindPerIP      = 120
+	LoginPerIP = 300 // no account yet: code2session is guarded by the address alone
+
+	BindPerIP      = 120 // bind-phone (getPhoneNumber) and join
 	BindPerAccount = 10
+
+	SwitchPerIP      = 300
+	SwitchPerAccount = 30
+
+	UploadPerIP      = 600 // POST /photos: a meal record takes a few photos, a phone check one or two
+	UploadPerAccount = 30
+
+	FeedbackPerIP      = 300 // POST /feedback and POST /feedback/{id}/replies (msgSecCheck), shared
+	FeedbackPerAccount = 10
 )
 
 // rateLimit limits a route per client IP and, once authenticated, per account (0: no per-account limit).

@@ -19,6 +19,7 @@ func (s *server) adminRoutes(_, _, bound *gin.RouterGroup) {
 	bound.PATCH("/classes/:id", s.handle(s.updateClass))
 	bound.POST("/classes/:id/invite-code", s.handle(s.rotateInvite))
 	bound.DELETE("/classes/:id/parents/:parent_id", s.handle(s.removeParent))
+	bound.POST("/classes/:id/parents/:parent_id/readmit", s.handle(s.readmitParent))
 }
 
 // staffBody is the JSON of POST/PATCH /staff.
@@ -122,4 +123,8 @@ func (s *server) removeParent(c *gin.Context) error {
 	}
 	c.Status(http.StatusNoContent)
 	return nil
+}
+
+func (s *server) readmitParent(c *gin.Context) error {
+	return reply(c, http.StatusOK)(s.school.ReadmitParent(c.Request.Context(), actorOf(c), c.Param("id"), c.Param("parent_id")))
 }

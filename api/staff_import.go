@@ -49,5 +49,10 @@ func (s *server) listClassParents(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	return reply(c, http.StatusOK)(s.school.ListClassParents(c.Request.Context(), actorOf(c), c.Param("id"), page))
+	removed := c.Query("removed")
+	if removed != "" && removed != "true" && removed != "false" {
+		return service.E(service.ErrInvalid, "invalid_argument", "removed 应为 true 或 false").Field("removed", "应为 true 或 false")
+	}
+	return reply(c, http.StatusOK)(s.school.ListClassParents(c.Request.Context(), actorOf(c), c.Param("id"),
+		school.ClassParentQuery{Removed: removed == "true", Page: page}))
 }

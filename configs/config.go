@@ -73,11 +73,15 @@ type Storage struct {
 	Region    string `yaml:"region"`
 }
 
-// WeChat holds the mini-program's credentials; an empty AppID means dev login.
+// WeChat holds the mini-program's credentials. Without an AppID the server offers dev login (codes
+// "dev:<name>" log in as anyone), which only the embedded default allows by itself: anywhere else it needs
+// DevLogin set explicitly, and never goes with an AppID (see Validate).
 type WeChat struct {
 	AppID     string `yaml:"app_id"`
 	AppSecret string `yaml:"app_secret" secret:"true"`
-	APIBase   string `yaml:"api_base"`
+	// DevLogin allows dev login outside the embedded default (a shared test server); never in production.
+	DevLogin bool   `yaml:"dev_login"`
+	APIBase  string `yaml:"api_base"`
 	// Templates maps our subscribe-message names (feedback_reply, meal_reminder, …) to WeChat template ids;
 	// from the environment as "name=id,name=id".
 	Templates map[string]string `yaml:"templates"`
@@ -109,7 +113,8 @@ type Log struct {
 	Level string `yaml:"level"`
 }
 
-// Default is the embedded default: SQLite and local disk under ./data, dev login.
+// Default is the embedded default: SQLite and local disk under ./data, dev login (allowed there without
+// wechat.dev_login).
 func Default() Config {
 	return Config{
 		HTTP: HTTP{Addr: ":8080", ShutdownTimeout: 20 * time.Second,

@@ -17,7 +17,8 @@ func TestPrecedenceDefaultsFileEnv(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "c.yaml")
 	yaml := "http:\n  addr: \":9000\"\ndatabase:\n  driver: mysql\n  dsn: \"app:filepw@tcp(db:3306)/sc\"\n" +
-		"storage:\n  driver: minio\n  endpoint: \"minio:9000\"\n  access_key: ak\n  secret_key: filesecret\n  bucket: b\n"
+		"storage:\n  driver: minio\n  endpoint: \"minio:9000\"\n  access_key: ak\n  secret_key: filesecret\n  bucket: b\n" +
+		"wechat:\n  app_id: wx123\n  app_secret: wxsecret\n"
 	if err := os.WriteFile(file, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -139,5 +140,71 @@ func TestPublicURLDerivedFromAddr(t *testing.T) {
 	}
 	if _, err := Load("", envOf(map[string]string{"SCHOOLCHECK_HTTP_ADDR": "nonsense"})); err == nil {
 		t.Error("an addr without a port and no public_url must be refused")
+	}
+}
+
+// Dev login lets anyone log in as anyone: only the embedded default runs it by itself. A server with MySQL
+// or MinIO and no AppID refuses to start, naming wechat.dev_login, unless it opts in; an AppID and the
+// opt-in together are refused by every command.
+func TestDevLoginOnlyEmbeddedOrOptedIn(t *testing.T) {
+	mysql := map[string]string{"SCHOOLCHECK_DATABASE_DRIVER": "mysql", "SCHOOLCHECK_DATABASE_DSN": "u:p@tcp(db:3306)/sc"}
+	minio := map[string]string{"SCHOOLCHECK_STORAGE_DRIVER": "minio", "SCHOOLCHECK_STORAGE_ENDPOINT": "minio:9000",
+		"SCHOOLCHECK_STORAGE_ACCESS_KEY": "ak", "SCHOOLCHECK_STORAGE_SECRET_KEY": "sk"}
+	with := func(base map[string]string, kv ...string) map[string]string {
+		out := map[string]string{}
+		for k, v := range base {
+			out[k] = v
+		}
+		for i := 0; i+1 < len(kv); i += 2 {
+			out[kv[i]] = kv[i+1]
+		}
+		return out
+	}
+	wx := []string{"SCHOOLCHECK_WECHAT_APP_ID", "wx123", "SCHOOLCHECK_WECHAT_APP_SECRET", "wxsecret"}
+	optIn := []string{"SCHOOLCHECK_WECHAT_DEV_LOGIN", "true"}
+	cases := []struct {
+		name     string
+		env      map[string]string
+		devLogin bool   // when it loads
+		refused  string // the setting the error names, when it does not
+	}{
+		{"embedded default", nil, true, ""},
+		{"mysql without app id", mysql, false, "wechat.dev_login"},
+		{"minio without app id", minio, false, "wechat.dev_login"},
+		{"mysql and minio without app id", with(mysql, "SCHOOLCHECK_STORAGE_DRIVER", "minio", "SCHOOLCHECK_STORAGE_ENDPOINT",
+			"minio:9000", "SCHOOLCHECK_STORAGE_ACCESS_KEY", "ak", "SCHOOLCHECK_STORAGE_SECRET_KEY", "sk"), false, "wechat.dev_login"},
+		{"mysql opted in", with(mysql, optIn...), true, ""},
+		{"minio opted in", with(minio, optIn...), true, ""},
+		{"mysql with app id", with(mysql, wx...), false, ""},
+		{"embedded with app id", with(nil, wx...), false, ""},
+		{"app id and opt-in together", with(mysql, append(wx, optIn...)...), false, "wechat.dev_login"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := Load("", envOf(tc.env))
+			if err == nil {
+				err = cfg.ValidateServe()
+			} else if tc.refused == "" || !strings.Contains(err.Error(), tc.refused) {
+				t.Fatalf("Load: %v", err)
+			}
+			if tc.refused != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.refused) {
+					t.Fatalf("want a refusal naming %s, got %v", tc.refused, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.DevLogin() != tc.devLogin {
+				t.Fatalf("DevLogin() = %v, want %v", cfg.DevLogin(), tc.devLogin)
+			}
+		})
+	}
+	// Embedded means SQLite and local disk together.
+	c := Default()
+	c.Storage.Driver = "minio"
+	if c.Embedded() || c.DevLogin() {
+		t.Fatal("SQLite with MinIO is not the embedded default")
 	}
 }

@@ -50,6 +50,9 @@ func (c Config) Validate() error {
 	if (c.WeChat.AppID == "") != (c.WeChat.AppSecret == "") {
 		bad("wechat.app_id and wechat.app_secret go together: set both for real WeChat login, or neither for dev login")
 	}
+	if c.WeChat.AppID != "" && c.WeChat.DevLogin {
+		bad("wechat.dev_login is true but wechat.app_id is set: dev login and real WeChat login never run together")
+	}
 	if u, err := url.Parse(c.WeChat.APIBase); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		bad("wechat.api_base %q is not an http(s) URL", c.WeChat.APIBase)
 	}
@@ -77,11 +80,42 @@ func (c Config) Validate() error {
 	return errors.Join(errs...)
 }
 
-// DevLogin reports whether the dev login (codes "dev:<name>") is on: only without a real AppID.
-func (c Config) DevLogin() bool { return c.WeChat.AppID == "" }
+// ValidateServe is Validate plus what only a server that accepts logins needs: a production-shaped
+// configuration (MySQL or MinIO) without wechat.app_id would run dev login, with which anyone logs in as
+// anyone, so it refuses to start unless wechat.dev_login says so explicitly. The operator commands
+// (migrate, bootstrap) log nobody in and need only Validate.
+func (c Config) ValidateServe() error {
+	err := c.Validate()
+	if c.WeChat.AppID == "" && !c.Embedded() && !c.WeChat.DevLogin {
+		err = errors.Join(err, fmt.Errorf("wechat.dev_login: this server has %s and no wechat.app_id, so it would "+
+			"run dev login, with which anyone logs in as anyone (login dev:x, then bind any staff phone); set "+
+			"wechat.app_id and wechat.app_secret, or, for a test server only, set wechat.dev_login: true "+
+			"(SCHOOLCHECK_WECHAT_DEV_LOGIN=true)", c.productionParts()))
+	}
+	return err
+}
 
-// Embedded reports whether this is the embedded default (SQLite), which migrates itself at start.
-func (c Config) Embedded() bool { return c.Database.Driver == "sqlite" }
+// DevLogin reports whether the dev login (codes "dev:<name>") is on: without a real AppID, in the embedded
+// default or with wechat.dev_login set. A configuration ValidateServe accepts never has it on anywhere else.
+func (c Config) DevLogin() bool {
+	return c.WeChat.AppID == "" && (c.Embedded() || c.WeChat.DevLogin)
+}
+
+// Embedded reports whether this is the embedded default's shape: SQLite and photos on local disk, the
+// single-machine server that migrates itself at start and may run dev login by itself.
+func (c Config) Embedded() bool { return c.Database.Driver == "sqlite" && c.Storage.Driver == "local" }
+
+// productionParts names what makes the configuration a production one, for the dev-login refusal.
+func (c Config) productionParts() string {
+	var parts []string
+	if c.Database.Driver != "sqlite" {
+		parts = append(parts, "database.driver "+c.Database.Driver)
+	}
+	if c.Storage.Driver != "local" {
+		parts = append(parts, "storage.driver "+c.Storage.Driver)
+	}
+	return strings.Join(parts, " and ")
+}
 
 // SQLitePath is where the embedded database lives when no DSN is given.
 func (c Config) SQLitePath() string {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -24,15 +25,27 @@ type Options struct {
 	MaxIdleConns    int
 	ConnMaxLifetime time.Duration
 	ConnMaxIdleTime time.Duration
+	// LockTimeout is the longest a statement waits for a lock another transaction holds (SQLite
+	// busy_timeout, MySQL innodb_lock_wait_timeout) before the request is answered 503; zero means
+	// DefaultLockTimeout.
+	LockTimeout time.Duration
 }
+
+// DefaultLockTimeout bounds every lock wait well below the time a client waits for an answer (the
+// mini-program's request timeout is 60 s; people give up sooner): a busy database answers 503 with
+// Retry-After within seconds instead of hanging.
+const DefaultLockTimeout = 3 * time.Second
 
 // Open connects, applies the pool limits and installs the tenancy guard. MySQL DSNs are forced to utf8mb4,
 // UTC and parsed times, with short dial/read/write timeouts so that a database that is down answers quickly.
 func Open(ctx context.Context, o Options) (*gorm.DB, error) {
+	if o.LockTimeout <= 0 {
+		o.LockTimeout = DefaultLockTimeout
+	}
 	var dial gorm.Dialector
 	switch o.Driver {
 	case "mysql":
-		dsn, err := mysqlDSN(o.DSN)
+		dsn, err := mysqlDSN(o.DSN, o.LockTimeout)
 		if err != nil {
 			return nil, err
 		}
@@ -43,9 +56,10 @@ func Open(ctx context.Context, o Options) (*gorm.DB, error) {
 				return nil, fmt.Errorf("model: create %s: %w", dir, err)
 			}
 		}
-		// WAL with a busy timeout and IMMEDIATE transactions: concurrent writers wait instead of failing.
-		dial = sqlite.Open("file:" + o.DSN + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
-			"&_pragma=synchronous(NORMAL)&_txlock=immediate")
+		// WAL with a bounded busy timeout and IMMEDIATE transactions: concurrent writers wait their turn,
+		// for LockTimeout at most.
+		dial = sqlite.Open(fmt.Sprintf("file:%s?_pragma=busy_timeout(%d)&_pragma=journal_mode(WAL)"+
+			"&_pragma=synchronous(NORMAL)&_txlock=immediate", o.DSN, o.LockTimeout.Milliseconds()))
 	default:
 		return nil, fmt.Errorf("model: unknown driver %q", o.Driver)
 	}
@@ -85,8 +99,9 @@ func Open(ctx context.Context, o Options) (*gorm.DB, error) {
 	return db, nil
 }
 
-// mysqlDSN forces the settings the schema relies on, whatever the operator's DSN says.
-func mysqlDSN(dsn string) (string, error) {
+// mysqlDSN forces the settings the schema relies on, whatever the operator's DSN says, and bounds lock
+// waits by lockTimeout unless the DSN sets innodb_lock_wait_timeout itself.
+func mysqlDSN(dsn string, lockTimeout time.Duration) (string, error) {
 	cfg, err := mysqldriver.ParseDSN(dsn)
 	if err != nil {
 		return "", fmt.Errorf("model: database.dsn: %w", err)
@@ -101,7 +116,10 @@ func mysqlDSN(dsn string) (string, error) {
 	}
 	cfg.Params["charset"] = "utf8mb4"
 	cfg.Params["time_zone"] = "'+00:00'"
-	cfg.Collation = "utf8mb4_unicode_ci"
+	cfg.Collation = Collation
+	if _, ok := cfg.Params["innodb_lock_wait_timeout"]; !ok {
+		cfg.Params["innodb_lock_wait_timeout"] = strconv.Itoa(max(1, int(lockTimeout.Seconds())))
+	}
 	if cfg.Timeout == 0 {
 		cfg.Timeout = 3 * time.Second
 	}

@@ -12,6 +12,10 @@ import (
 // random bits so it cannot be guessed from a neighbour).
 func NewID() string { return uuid.Must(uuid.NewV7()).String() }
 
+// NewPseudonym returns an identifier that reveals nothing about when or in what order it was made (a random
+// UUIDv4, unlike NewID): the id a parent's records carry, which must not be matched to a join time.
+func NewPseudonym() string { return uuid.New().String() }
+
 // inviteAlphabet avoids characters that are misread on a phone screen or spoken aloud (0/O, 1/I/L).
 const inviteAlphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 

@@ -28,7 +28,26 @@ func migrations() []migration {
 		{4, "jobs and outbox", migrate4JobsOutbox},
 		{6, "observations", migrate6Observations},
 		{7, "phones", migrate7Phones},
+		{8, "memberships, parent pseudonyms and utf8mb4", migrate8Identity},
 	}
+}
+
+// Charset and Collation are what every MySQL table is created with (the runner sets them on each CREATE
+// TABLE) and converted to (migration 8), whatever the database's own default: Chinese names need utf8mb4,
+// and one collation for the tables and the connection keeps every comparison between them legal.
+const (
+	Charset   = "utf8mb4"
+	Collation = "utf8mb4_unicode_ci"
+)
+
+// tableOptions makes every table a migration creates on MySQL utf8mb4 with an explicit collation; a
+// database created with the server's default (often latin1) would otherwise pass its charset on.
+func tableOptions(db *gorm.DB) *gorm.DB {
+	if db.Name() != "mysql" {
+		return db
+	}
+	return db.Set("gorm:table_options", "ENGINE=InnoDB DEFAULT CHARSET="+Charset+" COLLATE="+Collation).
+		Session(&gorm.Session{})
 }
 
 // SchemaVersion is the newest migration this binary knows.
@@ -37,7 +56,9 @@ func SchemaVersion() int64 {
 	return all[len(all)-1].version
 }
 
-func provider(db *gorm.DB, logger *slog.Logger) (*goose.Provider, error) {
+// provider builds the goose provider over the migrations. legacy leaves out the table options, as a
+// binary before migration 8 did (for the test that upgrades such a database).
+func provider(db *gorm.DB, logger *slog.Logger, legacy bool) (*goose.Provider, error) {
 	sqlDB, err := db.DB()
 	if err != nil {
 		return nil, err
@@ -54,7 +75,11 @@ func provider(db *gorm.DB, logger *slog.Logger) (*goose.Provider, error) {
 		}
 		last = m.version
 		run := func(ctx context.Context, _ *sql.DB) error {
-			if err := m.up(CrossSchool(db.WithContext(ctx))); err != nil {
+			mdb := CrossSchool(db.WithContext(ctx))
+			if !legacy {
+				mdb = tableOptions(mdb)
+			}
+			if err := m.up(mdb); err != nil {
 				return fmt.Errorf("migration %d %s: %w", m.version, m.name, err)
 			}
 			return nil
@@ -70,7 +95,7 @@ func provider(db *gorm.DB, logger *slog.Logger) (*goose.Provider, error) {
 
 // Migrate applies every pending migration.
 func Migrate(ctx context.Context, db *gorm.DB, logger *slog.Logger) error {
-	p, err := provider(db, logger)
+	p, err := provider(db, logger, false)
 	if err != nil {
 		return err
 	}
@@ -83,7 +108,7 @@ var ErrSchemaOutdated = errors.New("database schema is older than this binary")
 
 // CheckSchema refuses a database that has pending migrations (production serve does not migrate by itself).
 func CheckSchema(ctx context.Context, db *gorm.DB) error {
-	p, err := provider(db, nil)
+	p, err := provider(db, nil, false)
 	if err != nil {
 		return err
 	}

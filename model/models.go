@@ -21,11 +21,14 @@ type School struct {
 	UpdatedAt time.Time
 }
 
-// Account is one WeChat identity (openid). A login creates it; binding links it to staff or a class.
+// Account is one WeChat identity (openid). A login creates it; binding links it to staff entries and
+// classes, each school (or region) where it holds a role being one membership. Membership is the one it
+// chose last ("school:<id>" or "region:<id>"), which a new login starts in.
 type Account struct {
 	ID          string `gorm:"primaryKey;size:36"`
 	OpenID      string `gorm:"size:64;uniqueIndex"`
 	UnionID     string `gorm:"size:64;index"`
+	Membership  string `gorm:"size:64"`
 	CreatedAt   time.Time
 	LastLoginAt time.Time
 }
@@ -43,6 +46,9 @@ type Staff struct {
 	Active    bool    `gorm:"index"`
 	AccountID *string `gorm:"size:36;index"`
 	BoundAt   *time.Time
+	// Binding is a random id given to each binding (empty while unbound): a token names the binding it was
+	// issued under, so a binding made again after a removal never revives older tokens.
+	Binding   string `gorm:"size:36"`
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -62,16 +68,22 @@ type Class struct {
 }
 
 // ParentLink ties a WeChat account to a class as a parent. No child's name is kept: the school sees the
-// parent as "<class>家长". RemovedAt ends the link (and the access) at once.
+// parent as "<class>家长". The school knows the link by ID (to list, remove and readmit it, with its relation
+// and join time); the parent's records (meals, feedback, audit rows) carry AuthorID instead, a random
+// pseudonym that nothing the school reads ties to the link, its relation or the account. RemovedAt ends the
+// link (and the access) at once; RemovedCode is the class's invite code at that moment, which cannot bring
+// the parent back (a readmission or a new code can).
 type ParentLink struct {
 	ID             string `gorm:"primaryKey;size:36"`
 	SchoolID       string `gorm:"size:36;index"`
 	ClassID        string `gorm:"size:36;uniqueIndex:idx_parent_class_account,priority:1"`
 	AccountID      string `gorm:"size:36;uniqueIndex:idx_parent_class_account,priority:2;index"`
+	AuthorID       string `gorm:"size:36;uniqueIndex:idx_parent_links_author"`
 	Relation       string `gorm:"size:16"`
 	ConsentVersion string `gorm:"size:32"`
 	CreatedAt      time.Time
 	RemovedAt      *time.Time
+	RemovedCode    string `gorm:"size:16"`
 }
 
 // CalendarDay overrides one date of a school's calendar: a holiday, or a 调休 workday with its own window.

@@ -21,26 +21,54 @@ const (
 var StaffRoles = []string{RolePrincipal, RoleLeader, RoleTeacher}
 
 // Actor is who is acting, resolved from the database on every request (service/auth) so that removing a
-// staff member or a parent's class link ends their access at once. It describes one membership: the school
-// (or, for inspectors, the region) the request acts in, and the person's roles there.
+// staff member or a parent's class link ends their access at once. It describes one membership — the
+// current one, which the token names: the school (or, for inspectors, the region) the request acts in, and
+// the person's roles there. Nothing of the account's other memberships is in it.
 type Actor struct {
 	AccountID string
 	OpenID    string
-	StaffID   string // empty for parents and unbound logins
+	StaffID   string // the roster entry in this membership; empty for parents and unbound logins
 	Name      string
 	SchoolID  string // the school the request acts in
 	RegionID  string // inspectors: their region
 	Roles     []string
 	// ParentClassIDs are the classes (in SchoolID) this account is a parent of.
 	ParentClassIDs []string
+	// ParentAuthorIDs are, in the order of ParentClassIDs, the pseudonyms the parent's records carry in each
+	// class (model.ParentLink.AuthorID): never the account id, which would tie the records together and to
+	// the person.
+	ParentAuthorIDs []string
 }
 
-// UserID is the id the API shows for this person: the staff id, or the account id of a parent.
+// UserID is the id the school sees for this person in this membership: the staff id, or for a parent the
+// pseudonym of their first class link (records made in another class use that class's: see AsParent).
 func (a *Actor) UserID() string {
-	if a.StaffID != "" {
+	switch {
+	case a.StaffID != "":
 		return a.StaffID
+	case len(a.ParentAuthorIDs) > 0:
+		return a.ParentAuthorIDs[0]
 	}
 	return a.AccountID
+}
+
+// IsAuthor reports whether id is one this person's records carry in this membership (their staff id or
+// one of their parent pseudonyms).
+func (a *Actor) IsAuthor(id string) bool {
+	return a != nil && id != "" && (id == a.StaffID || slices.Contains(a.ParentAuthorIDs, id))
+}
+
+// AsParent is the actor acting as the parent of one of its classes, for the records a parent makes there:
+// its UserID is that class link's pseudonym, and it carries no staff id or name, so that a teacher's or
+// leader's parent records and their audit rows do not name them. It returns nil when the actor is not a
+// parent of the class.
+func (a *Actor) AsParent(classID string) *Actor {
+	i := slices.Index(a.ParentClassIDs, classID)
+	if i < 0 || i >= len(a.ParentAuthorIDs) {
+		return nil
+	}
+	return &Actor{AccountID: a.AccountID, OpenID: a.OpenID, SchoolID: a.SchoolID, Roles: []string{RoleParent},
+		ParentClassIDs: []string{classID}, ParentAuthorIDs: []string{a.ParentAuthorIDs[i]}}
 }
 
 // Bound reports whether the login is linked to a roster entry or a class.

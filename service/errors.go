@@ -77,7 +77,9 @@ func Unavailable(what string, cause error) error {
 	return fmt.Errorf("%w: %w", e, cause)
 }
 
-// WrapDB turns a database that cannot serve the statement now into a 503; other errors pass unchanged.
+// WrapDB turns a database that cannot serve the statement now (model.Classify) into a 503 with Retry-After:
+// 2 s for contention (busy, locked, a deadlock that persisted), 5 s for a server that is out of connections
+// or unreachable. Other errors pass unchanged.
 func WrapDB(err error) error {
 	if err == nil {
 		return nil
@@ -86,10 +88,19 @@ func WrapDB(err error) error {
 	if errors.As(err, &se) {
 		return err
 	}
-	if model.IsUnavailable(err) || errors.Is(err, context.DeadlineExceeded) {
-		return Unavailable("数据库", err)
+	switch model.Classify(err) {
+	case model.TroubleNone:
+		if errors.Is(err, context.DeadlineExceeded) {
+			return Unavailable("数据库", err)
+		}
+		return err
+	case model.TroubleBusy, model.TroubleDeadlock:
+		// Contention clears in moments: the client may try again soon.
+		e := E(ErrUnavailable, "unavailable", "数据库繁忙，请稍后重试")
+		e.RetryAfter = 2 * time.Second
+		return fmt.Errorf("%w: %w", e, err)
 	}
-	return err
+	return Unavailable("数据库", err)
 }
 
 // WrapWeChat maps the WeChat adapter's errors onto the contract.

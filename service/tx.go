@@ -24,9 +24,10 @@ type Tx struct {
 // when it rolls back. fn gets a context that outlives the request and must not fail the operation.
 func (t *Tx) AfterCommit(fn func(ctx context.Context)) { t.after = append(t.after, fn) }
 
-// RunTx runs fn in a transaction of db at now. A deadlock or lock wait timeout (the database chose this
-// transaction as its victim) is retried once from the start, with fresh hooks; a database that cannot
-// answer is a 503. After a commit the hooks run in order.
+// RunTx runs fn in a transaction of db at now. A deadlock (the database chose this transaction as its
+// victim) is retried once from the start, with fresh hooks; a database that cannot answer — busy past its
+// lock timeout, a second deadlock, out of connections, unreachable (model.Classify) — is a 503. After a
+// commit the hooks run in order.
 func RunTx(ctx context.Context, db *gorm.DB, now time.Time, log *slog.Logger, fn func(tx *Tx) error) error {
 	var t *Tx
 	run := func() error {

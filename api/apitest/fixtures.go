@@ -8,14 +8,17 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"schoolcheck/model"
 	"schoolcheck/service"
+	"schoolcheck/service/meals"
 	"schoolcheck/service/school"
 )
 
 // User is a logged-in person with a bound token.
 type User struct {
-	ID        string // staff id, or a parent's account id
+	ID        string // staff id, or the pseudonym a parent's records carry in their (first) class
 	AccountID string
+	LinkID    string // a parent made by School.Parent: the class link's id, as the school lists and removes it
 	Token     string
 	Name      string
 	Phone     string
@@ -176,7 +179,20 @@ func (s *School) Parent(c *Class) *User {
 	e.Post("auth/join", tok, map[string]string{"invite_code": c.InviteCode, "relation": "mother",
 		"consent_version": "2026-09"}).Want(http.StatusOK).JSON(&out)
 	a := e.actor(&User{Token: out.Token})
-	return &User{ID: out.User.ID, AccountID: a.AccountID, Token: out.Token, Name: out.User.Name, OpenID: openID}
+	return &User{ID: out.User.ID, AccountID: a.AccountID, LinkID: e.LinkID(a.AccountID, c.ID), Token: out.Token,
+		Name: out.User.Name, OpenID: openID}
+}
+
+// LinkID is the id of an account's link to a class: what GET /classes/{id}/parents lists and DELETE and
+// readmit take. The school cannot tell whose it is; the test can, from the database.
+func (e *Env) LinkID(accountID, classID string) string {
+	e.T.Helper()
+	var ids []string
+	if err := model.CrossSchool(e.DB).Model(&model.ParentLink{}).Where("account_id = ? AND class_id = ?", accountID, classID).
+		Pluck("id", &ids).Error; err != nil || len(ids) != 1 {
+		e.T.Fatalf("link of %s to %s: %v %v", accountID, classID, ids, err)
+	}
+	return ids[0]
 }
 
 // Inspector adds a bound inspector for the region.
@@ -204,4 +220,16 @@ func (s *School) Settings() school.Settings {
 func (s *School) SetSettings(st school.Settings) {
 	s.env.T.Helper()
 	s.env.Put("school/settings", s.Principal.Token, st).Want(http.StatusOK)
+}
+
+// Feedback files a parent's feedback ("taste") through the service and returns its id: fixtures that make
+// many do not spend the parent's per-account rate limit, which the API holds them to.
+func (e *Env) Feedback(parent *User, content string) string {
+	e.T.Helper()
+	fb, err := e.App.Meals.CreateFeedback(context.Background(), e.actor(parent), meals.FeedbackInput{Category: "taste",
+		Content: content})
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	return fb.ID
 }

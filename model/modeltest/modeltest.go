@@ -39,20 +39,42 @@ func (f *Fresh) Close() { f.drop() }
 
 // New creates a fresh database named after name (for TestMain, which has no *testing.T).
 func New(name string) (*Fresh, error) {
-	ctx := context.Background()
-	if Driver() != "mysql" {
-		dir, err := os.MkdirTemp("", "schoolcheck-test-")
-		if err != nil {
-			return nil, err
-		}
-		opts := model.Options{Driver: "sqlite", DSN: filepath.Join(dir, "test.db"), MaxOpenConns: 4, MaxIdleConns: 4}
-		db, err := open(ctx, opts)
-		if err != nil {
-			_ = os.RemoveAll(dir)
-			return nil, err
-		}
-		return &Fresh{DB: db, Options: opts, drop: func() { closeDB(db); _ = os.RemoveAll(dir) }}, nil
+	return create(name, "CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci", true)
+}
+
+// Empty is a fresh database that no migration has touched, for tests of the migrations themselves; on
+// MySQL it is created with the given options (such as "CHARACTER SET latin1", a server's usual default).
+func Empty(t testing.TB, mysqlOptions string) *Fresh {
+	t.Helper()
+	f, err := create(t.Name(), mysqlOptions, false)
+	if err != nil {
+		t.Fatalf("test database: %v", err)
 	}
+	t.Cleanup(f.Close)
+	return f
+}
+
+// Admin is a connection to the MySQL server without a database, for tests that create users or read the
+// server's settings; nil on SQLite.
+func Admin(t testing.TB) *sql.DB {
+	t.Helper()
+	if Driver() != "mysql" {
+		return nil
+	}
+	cfg, err := serverConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("mysql", cfg.FormatDSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	return db
+}
+
+// serverConfig is the MySQL server of the test run, without a database.
+func serverConfig() (*mysqldriver.Config, error) {
 	base := os.Getenv("SCHOOLCHECK_TEST_MYSQL_DSN")
 	if base == "" {
 		base = "root@tcp(127.0.0.1:3306)/"
@@ -62,18 +84,44 @@ func New(name string) (*Fresh, error) {
 		return nil, fmt.Errorf("SCHOOLCHECK_TEST_MYSQL_DSN: %w", err)
 	}
 	cfg.DBName = ""
+	return cfg, nil
+}
+
+func create(name, mysqlOptions string, migrate bool) (*Fresh, error) {
+	ctx := context.Background()
+	prepare := open
+	if !migrate {
+		prepare = model.Open
+	}
+	if Driver() != "mysql" {
+		dir, err := os.MkdirTemp("", "schoolcheck-test-")
+		if err != nil {
+			return nil, err
+		}
+		opts := model.Options{Driver: "sqlite", DSN: filepath.Join(dir, "test.db"), MaxOpenConns: 4, MaxIdleConns: 4}
+		db, err := prepare(ctx, opts)
+		if err != nil {
+			_ = os.RemoveAll(dir)
+			return nil, err
+		}
+		return &Fresh{DB: db, Options: opts, drop: func() { closeDB(db); _ = os.RemoveAll(dir) }}, nil
+	}
+	cfg, err := serverConfig()
+	if err != nil {
+		return nil, err
+	}
 	admin, err := sql.Open("mysql", cfg.FormatDSN())
 	if err != nil {
 		return nil, err
 	}
 	dbName := fmt.Sprintf("sc_%s_%d", sanitize(name), time.Now().UnixNano()%1e10)
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE `"+dbName+"` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"); err != nil {
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE `"+dbName+"` "+mysqlOptions); err != nil {
 		_ = admin.Close()
 		return nil, fmt.Errorf("MariaDB at %s does not answer (start it, or run scripts/test.sh): %w", cfg.Addr, err)
 	}
 	cfg.DBName = dbName
 	opts := model.Options{Driver: "mysql", DSN: cfg.FormatDSN(), MaxOpenConns: 20, MaxIdleConns: 10, ConnMaxLifetime: time.Minute}
-	db, err := open(ctx, opts)
+	db, err := prepare(ctx, opts)
 	drop := func() {
 		if db != nil {
 			closeDB(db)
@@ -131,4 +179,19 @@ func sanitize(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// WaitForLockWait returns once some transaction of the MySQL server waits for a lock (the server says so),
+// for tests that set up a lock wait or a deadlock without sleeping.
+func WaitForLockWait(t testing.TB, db *sql.DB) {
+	t.Helper()
+	for {
+		var n int
+		if err := db.QueryRow("SELECT COUNT(*) FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT'").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n > 0 {
+			return
+		}
+	}
 }

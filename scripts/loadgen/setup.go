@@ -22,6 +22,7 @@ import (
 
 	"schoolcheck/app"
 	"schoolcheck/model"
+	"schoolcheck/service/auth"
 	"schoolcheck/service/school"
 	"schoolcheck/service/wechat"
 )
@@ -280,7 +281,7 @@ func (e *env) bind(ctx context.Context, name, phone string) (member, error) {
 	if err != nil {
 		return member{}, err
 	}
-	if s, err = e.app.Auth.BindPhone(ctx, a, "dev:"+phone); err != nil {
+	if s, err = e.app.Auth.BindPhone(ctx, a, auth.BindInput{PhoneCode: "dev:" + phone}); err != nil {
 		return member{}, err
 	}
 	if a, err = e.app.Auth.Authenticate(ctx, s.Token); err != nil {

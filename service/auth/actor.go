@@ -1,7 +1,6 @@
 package auth
 
 import (
-	"context"
 	"sort"
 	"time"
 
@@ -12,7 +11,8 @@ import (
 	"schoolcheck/service/school"
 )
 
-// actorRow is one row of the actor query: the account, its active roster entry and one active class link.
+// actorRow is one row of the actor query: the account, its active roster entry in the membership and one
+// of its active class links there.
 type actorRow struct {
 	OpenID        string
 	StaffID       *string
@@ -21,31 +21,52 @@ type actorRow struct {
 	StaffRegion   *string
 	StaffRoles    *string
 	StaffCreated  *time.Time
+	StaffBinding  *string
 	LinkClass     *string
-	LinkSchool    *string
+	LinkAuthor    *string
 	LinkCreatedAt *time.Time
 }
 
-// loadActor resolves an account into an Actor — its active roster entry and its active class links — in one
-// statement, since it runs on every authenticated request (the morning sign-in rush included).
-func loadActor(db *gorm.DB, accountID string) (*service.Actor, error) {
-	var rows []actorRow
-	err := model.CrossSchool(db).Raw(`SELECT a.open_id AS open_id, s.id AS staff_id, s.name AS staff_name, s.school_id AS staff_school,
-	s.region_id AS staff_region, s.roles AS staff_roles, s.created_at AS staff_created,
-	p.class_id AS link_class, p.school_id AS link_school, p.created_at AS link_created_at
+// The actor query, for a school membership (its roster entry and class links there) and for a region
+// membership (its inspector entry; class links belong to schools, so none).
+const (
+	actorSelect = `SELECT a.open_id AS open_id, s.id AS staff_id, s.name AS staff_name, s.school_id AS staff_school,
+	s.region_id AS staff_region, s.roles AS staff_roles, s.created_at AS staff_created, s.binding AS staff_binding,
+	p.class_id AS link_class, p.author_id AS link_author, p.created_at AS link_created_at
 FROM accounts a
-LEFT JOIN staff s ON s.account_id = a.id AND s.active = ?
-LEFT JOIN parent_links p ON p.account_id = a.id AND p.removed_at IS NULL
-WHERE a.id = ?`, true, accountID).Scan(&rows).Error
+`
+	actorInSchool = actorSelect + `LEFT JOIN staff s ON s.account_id = a.id AND s.active = ? AND s.school_id = ?
+LEFT JOIN parent_links p ON p.account_id = a.id AND p.removed_at IS NULL AND p.school_id = ?
+WHERE a.id = ?`
+	actorInRegion = actorSelect + `LEFT JOIN staff s ON s.account_id = a.id AND s.active = ? AND s.school_id = '' AND s.region_id = ?
+LEFT JOIN parent_links p ON 1 = 0
+WHERE a.id = ?`
+)
+
+// loadActor resolves an account into an Actor of one membership — its active roster entry there and its
+// active class links there — in one statement, since it runs on every authenticated request (the morning
+// sign-in rush included). With a token's binding, a roster entry bound otherwise (again, after a removal)
+// is not the token's. It also returns the roster entry's binding, for a token being issued.
+func loadActor(db *gorm.DB, accountID string, m membership, binding *string) (*service.Actor, string, error) {
+	var rows []actorRow
+	var err error
+	switch {
+	case m.schoolID != "":
+		err = model.CrossSchool(db).Raw(actorInSchool, true, m.schoolID, m.schoolID, accountID).Scan(&rows).Error
+	case m.regionID != "":
+		err = model.CrossSchool(db).Raw(actorInRegion, true, m.regionID, accountID).Scan(&rows).Error
+	default:
+		err = db.Model(&model.Account{}).Select("open_id").Where("id = ?", accountID).Scan(&rows).Error
+	}
 	if err != nil {
-		return nil, service.WrapDB(err)
+		return nil, "", service.WrapDB(err)
 	}
 	if len(rows) == 0 {
-		return nil, service.E(service.ErrUnauthenticated, "unauthenticated", "登录已失效，请重新登录")
+		return nil, "", service.E(service.ErrUnauthenticated, "unauthenticated", "登录已失效，请重新登录")
 	}
 	a := &service.Actor{AccountID: accountID, OpenID: rows[0].OpenID}
-	// The earliest roster entry wins (a person on two schools' rosters acts for the first), then the class
-	// links in the order they were made.
+	// One roster entry per membership (bind-phone keeps it so; the earliest wins for older data), then the
+	// class links in the order they were made.
 	sort.SliceStable(rows, func(i, j int) bool {
 		if ti, tj := rows[i].StaffCreated, rows[j].StaffCreated; ti != nil && tj != nil && !ti.Equal(*tj) {
 			return ti.Before(*tj)
@@ -55,27 +76,28 @@ WHERE a.id = ?`, true, accountID).Scan(&rows).Error
 		}
 		return false
 	})
+	var bound string
 	if r := rows[0]; r.StaffID != nil {
-		a.StaffID, a.Name, a.SchoolID = *r.StaffID, deref(r.StaffName), deref(r.StaffSchool)
-		a.RegionID, a.Roles = deref(r.StaffRegion), school.SplitRoles(deref(r.StaffRoles))
+		bound = deref(r.StaffBinding)
+		if binding == nil || *binding == bound {
+			a.StaffID, a.Name, a.SchoolID = *r.StaffID, deref(r.StaffName), deref(r.StaffSchool)
+			a.RegionID, a.Roles = deref(r.StaffRegion), school.SplitRoles(deref(r.StaffRoles))
+		}
 	}
 	seen := map[string]bool{}
 	for _, r := range rows {
-		if r.LinkClass == nil || seen[*r.LinkClass] || (a.StaffID != "" && r.StaffID != nil && *r.StaffID != a.StaffID) {
+		if r.LinkClass == nil || seen[*r.LinkClass] || (r.StaffID != nil && rows[0].StaffID != nil && *r.StaffID != *rows[0].StaffID) {
 			continue
 		}
 		seen[*r.LinkClass] = true
-		if a.SchoolID == "" {
-			a.SchoolID = deref(r.LinkSchool)
-		}
-		if deref(r.LinkSchool) == a.SchoolID {
-			a.ParentClassIDs = append(a.ParentClassIDs, *r.LinkClass)
-		}
+		a.SchoolID = m.schoolID
+		a.ParentClassIDs = append(a.ParentClassIDs, *r.LinkClass)
+		a.ParentAuthorIDs = append(a.ParentAuthorIDs, deref(r.LinkAuthor))
 	}
 	if len(a.ParentClassIDs) > 0 {
 		a.Roles = append(a.Roles, service.RoleParent)
 	}
-	return a, nil
+	return a, bound, nil
 }
 
 func deref(s *string) string {
@@ -83,9 +105,4 @@ func deref(s *string) string {
 		return ""
 	}
 	return *s
-}
-
-// Actor resolves an account id (from a verified token) into the acting user.
-func (s *Service) Actor(ctx context.Context, accountID string) (*service.Actor, error) {
-	return loadActor(s.Read(ctx), accountID)
 }

@@ -154,7 +154,7 @@ func EditableUntil(created time.Time) time.Time { return created.Add(EditWindow)
 // CheckEdit allows a change only by the record's author (403 otherwise) within the edit window (409
 // record_locked after it). what names the record in the messages ("陪餐记录").
 func CheckEdit(a *service.Actor, authorID string, created, now time.Time, what string) error {
-	if a == nil || a.UserID() != authorID {
+	if !a.IsAuthor(authorID) {
 		return service.ForbiddenBecause("只有记录人可以修改这条" + what)
 	}
 	return CheckWindow(created, now, what)

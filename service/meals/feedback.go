@@ -154,7 +154,7 @@ func (s *Service) CreateFeedback(ctx context.Context, a *service.Actor, in Feedb
 		if err := photos.Attach(tx, a, in.PhotoIDs, evidence.Feedback, row.ID); err != nil {
 			return err
 		}
-		return evidence.Created(tx, a, a.SchoolID, evidence.Feedback, row.ID, map[string]any{
+		return evidence.Created(tx, a.AsParent(classID), a.SchoolID, evidence.Feedback, row.ID, map[string]any{
 			"category": in.Category, "content": in.Content, "meal_id": row.MealID, "date": row.Date, "meal": row.Meal,
 			"photo_ids": in.PhotoIDs, "moderation": outcome, "status": FeedbackOpen})
 	})

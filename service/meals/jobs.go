@@ -51,8 +51,15 @@ func (s *Service) RecheckModeration(ctx context.Context) (int, error) {
 	}
 	for _, r := range replies {
 		acct, staff := "", r.AuthorID
-		if r.AuthorRole == CompanionParent {
-			acct, staff = r.AuthorID, ""
+		if r.AuthorRole == CompanionParent { // a parent's reply carries a pseudonym: the account is the link's
+			var links []string
+			if err := db.Model(&model.ParentLink{}).Where("author_id = ?", r.AuthorID).Pluck("account_id", &links).Error; err != nil {
+				return 0, service.WrapDB(err)
+			}
+			acct, staff = "", ""
+			if len(links) > 0 {
+				acct = links[0]
+			}
 		}
 		openID, err := s.openIDOf(db, acct, staff)
 		if err != nil {

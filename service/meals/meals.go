@@ -131,7 +131,11 @@ func (s *Service) CreateMeal(ctx context.Context, a *service.Actor, in MealInput
 	if err := v.Err(); err != nil {
 		return Meal{}, err
 	}
-	row := model.Meal{ID: model.NewID(), SchoolID: a.SchoolID, Date: in.Date, Meal: in.Meal, AuthorID: a.UserID(),
+	author := a // a parent's record carries the class link's pseudonym, never a name or staff id
+	if role == CompanionParent {
+		author = a.AsParent(classID)
+	}
+	row := model.Meal{ID: model.NewID(), SchoolID: a.SchoolID, Date: in.Date, Meal: in.Meal, AuthorID: author.UserID(),
 		Role: role, Label: a.Name, Dishes: jsonText(in.Dishes), Hygiene: in.Ratings.Hygiene, Taste: in.Ratings.Taste,
 		Quantity: in.Ratings.Quantity, Temperature: in.Ratings.Temperature, Price: in.Ratings.Price,
 		Comment: in.Comment, Issues: in.Issues}
@@ -170,7 +174,7 @@ func (s *Service) CreateMeal(ctx context.Context, a *service.Actor, in MealInput
 		if err := photos.Attach(tx, a, in.PhotoIDs, evidence.Meal, row.ID); err != nil {
 			return err
 		}
-		return evidence.Created(tx, a, a.SchoolID, evidence.Meal, row.ID, auditOf(mealView(row, si.Loc), in.PhotoIDs))
+		return evidence.Created(tx, author, a.SchoolID, evidence.Meal, row.ID, auditOf(mealView(row, si.Loc), in.PhotoIDs))
 	})
 	if err != nil {
 		return Meal{}, err

@@ -27,7 +27,7 @@ func mealsVisible(a *service.Actor) (func(*gorm.DB) *gorm.DB, error) {
 	case a.IsStaff():
 		return a.Scope(), nil
 	case a.Has(service.RoleParent):
-		return func(db *gorm.DB) *gorm.DB { return db.Scopes(a.Scope()).Where("author_id = ?", a.UserID()) }, nil
+		return func(db *gorm.DB) *gorm.DB { return db.Scopes(a.Scope()).Where("author_id IN ?", a.ParentAuthorIDs) }, nil
 	}
 	return nil, service.Forbidden()
 }
@@ -190,7 +190,11 @@ func (s *Service) UpdateMeal(ctx context.Context, a *service.Actor, id string, p
 		if row, err = findMeal(tx.DB, a, id); err != nil {
 			return err
 		}
-		_, err = evidence.Updated(tx, a, a.SchoolID, evidence.Meal, m.ID, before, auditOf(mealView(row, si.Loc), photoIDs))
+		author := a
+		if m.Role == CompanionParent && m.ClassID != nil {
+			author = a.AsParent(*m.ClassID)
+		}
+		_, err = evidence.Updated(tx, author, a.SchoolID, evidence.Meal, m.ID, before, auditOf(mealView(row, si.Loc), photoIDs))
 		return err
 	})
 	if err != nil {

@@ -23,14 +23,24 @@ func (s *Service) ReplyFeedback(ctx context.Context, a *service.Actor, id, conte
 	if err != nil {
 		return Feedback{}, err
 	}
+	if leader && fb.AccountID == a.AccountID {
+		// No self-dealing: a leader never answers what they wrote as a parent (it would count as answered).
+		return Feedback{}, service.ForbiddenBecause("不能以学校身份回复自己提交的反馈")
+	}
 	if fb.Status == FeedbackClosed {
 		return Feedback{}, service.Conflict("feedback_closed", "该反馈已关闭，不能再回复")
+	}
+	author := a // the parent's reply carries their class link's pseudonym
+	if !leader {
+		if author = a.AsParent(fb.ClassID); author == nil { // no longer linked to that class
+			return Feedback{}, service.Forbidden()
+		}
 	}
 	outcome, err := s.check.Check(ctx, a, content)
 	if err != nil {
 		return Feedback{}, err
 	}
-	reply := model.FeedbackReply{ID: model.NewID(), SchoolID: fb.SchoolID, FeedbackID: fb.ID, AuthorID: a.UserID(),
+	reply := model.FeedbackReply{ID: model.NewID(), SchoolID: fb.SchoolID, FeedbackID: fb.ID, AuthorID: author.UserID(),
 		AuthorRole: CompanionParent, Label: fb.Label, Content: content, Moderation: outcome}
 	status := FeedbackOpen
 	if leader {
@@ -66,7 +76,7 @@ func (s *Service) ReplyFeedback(ctx context.Context, a *service.Actor, id, conte
 		// The reply's row carries the thread's status change, so the trail has one row per message.
 		changes := evidence.Diff(nil, map[string]any{"feedback_id": fb.ID, "content": content, "moderation": outcome})
 		changes["status"] = evidence.Change{From: fb.Status, To: status}
-		if err := evidence.Record(tx, a, fb.SchoolID, evidence.ActionCreate, evidence.FeedbackReply, reply.ID, changes); err != nil {
+		if err := evidence.Record(tx, author, fb.SchoolID, evidence.ActionCreate, evidence.FeedbackReply, reply.ID, changes); err != nil {
 			return err
 		}
 		if !leader {
@@ -104,7 +114,7 @@ func (s *Service) CloseFeedback(ctx context.Context, a *service.Actor, id string
 		if res.RowsAffected == 0 {
 			return service.Conflict("feedback_closed", "该反馈已经关闭")
 		}
-		return evidence.Record(tx, a, fb.SchoolID, evidence.ActionUpdate, evidence.Feedback, fb.ID, evidence.Changes{
+		return evidence.Record(tx, a.AsParent(fb.ClassID), fb.SchoolID, evidence.ActionUpdate, evidence.Feedback, fb.ID, evidence.Changes{
 			"status": {From: fb.Status, To: FeedbackClosed}, "satisfied": {From: nil, To: satisfied}})
 	})
 	if err != nil {

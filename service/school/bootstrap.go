@@ -139,8 +139,12 @@ func ensureStaff(tx *service.Tx, st model.Staff) (string, error) {
 				roles = append(roles, r)
 			}
 		}
+		updates := map[string]any{"active": true, "roles": strings.Join(roles, ","), "updated_at": tx.Now}
+		if !prev.Active {
+			unbind(updates) // re-added after deactivation: the person binds again
+		}
 		err := db.Model(&model.Staff{}).Scopes(model.InSchool(st.SchoolID)).Where("id = ?", prev.ID).
-			Updates(map[string]any{"active": true, "roles": strings.Join(roles, ","), "updated_at": tx.Now}).Error
+			Updates(updates).Error
 		return prev.ID, err
 	}
 	if !model.IsNotFound(err) {

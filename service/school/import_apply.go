@@ -35,6 +35,9 @@ func applyRoster(tx *service.Tx, a *service.Actor, filename string, entries []ro
 	if err := rowsError(problems); err != nil {
 		return err
 	}
+	if err := lockPrincipals(tx, a.SchoolID); err != nil {
+		return err
+	}
 	now := tx.Now
 	var created []model.Staff
 	for _, e := range entries {
@@ -56,8 +59,10 @@ func applyRoster(tx *service.Tx, a *service.Actor, filename string, entries []ro
 		if subjects := subjectsString(in.Subjects); withSubjects && subjects != prev.Subjects {
 			updates["subjects"], after.Subjects = subjects, subjects
 		}
-		if !prev.Active {
+		if !prev.Active { // re-added after deactivation: the person binds again
 			updates["active"], after.Active = true, true
+			unbind(updates)
+			after.AccountID, after.BoundAt = nil, nil
 		}
 		if len(updates) == 0 {
 			res.Unchanged++
@@ -86,6 +91,9 @@ func applyRoster(tx *service.Tx, a *service.Actor, filename string, entries []ro
 		}
 	}
 	res.Created = len(created)
+	if err := keepAPrincipal(tx, a.SchoolID); err != nil {
+		return err
+	}
 	return evidence.Created(tx, a, a.SchoolID, evidence.StaffImport, model.NewID(), map[string]any{"file": filename,
 		"created": res.Created, "updated": res.Updated, "unchanged": res.Unchanged})
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"schoolcheck/model"
 	"schoolcheck/service"
@@ -162,8 +163,16 @@ func upsertStaff(tx *service.Tx, a *service.Actor, in StaffInput) (model.Staff, 
 		return prev, false, service.Conflict("conflict", "该手机号已在本校教职工名单中")
 	}
 	updates := map[string]any{"name": *in.Name, "roles": RolesString(*in.Roles), "active": true, "updated_at": tx.Now}
+	if !prev.Active {
+		unbind(updates) // re-added after deactivation: the person binds again
+	}
 	if in.Subjects != nil {
 		updates["subjects"] = subjectsString(in.Subjects)
+	}
+	if prev.Active && isPrincipal(prev) && !slices.Contains(*in.Roles, service.RolePrincipal) {
+		if err := lockPrincipals(tx, a.SchoolID); err != nil {
+			return prev, false, err
+		}
 	}
 	if err := tx.Model(&model.Staff{}).Scopes(a.Scope()).Where("id = ?", prev.ID).Updates(updates).Error; err != nil {
 		return prev, false, err
@@ -172,8 +181,43 @@ func upsertStaff(tx *service.Tx, a *service.Actor, in StaffInput) (model.Staff, 
 	if err := tx.Scopes(a.Scope()).Where("id = ?", prev.ID).Take(&after).Error; err != nil {
 		return prev, false, err
 	}
+	if err := keepAPrincipal(tx, a.SchoolID); err != nil {
+		return prev, false, err
+	}
 	_, err = evidence.Updated(tx, a, a.SchoolID, evidence.Staff, prev.ID, auditView(prev), auditView(after))
 	return after, false, err
+}
+
+// unbind adds to a roster entry's updates what ends its binding: the WeChat bound before must bind again
+// (with the phone on the roster now), and its old tokens stay without this entry (see service/auth).
+func unbind(updates map[string]any) {
+	updates["account_id"], updates["bound_at"], updates["binding"] = nil, nil, ""
+}
+
+func isPrincipal(st model.Staff) bool {
+	return slices.Contains(SplitRoles(st.Roles), service.RolePrincipal)
+}
+
+// lockPrincipals locks the school's active principals' rows until the transaction ends, so that two changes
+// made at once cannot each see the other principal still there and together leave none.
+func lockPrincipals(tx *service.Tx, schoolID string) error {
+	var ids []string
+	return tx.Model(&model.Staff{}).Scopes(model.InSchool(schoolID)).Clauses(clause.Locking{Strength: "UPDATE"}).
+		Where("active = ? AND roles LIKE ?", true, "%"+service.RolePrincipal+"%").Pluck("id", &ids).Error
+}
+
+// keepAPrincipal refuses (409 last_principal) a change that leaves the school without an active principal:
+// nobody could manage its roster any more.
+func keepAPrincipal(tx *service.Tx, schoolID string) error {
+	var n int64
+	if err := tx.Model(&model.Staff{}).Scopes(model.InSchool(schoolID)).
+		Where("active = ? AND roles LIKE ?", true, "%"+service.RolePrincipal+"%").Count(&n).Error; err != nil {
+		return err
+	}
+	if n == 0 {
+		return service.Conflict("last_principal", "学校至少要有一位在职校长，请先任命另一位校长")
+	}
+	return nil
 }
 
 // StaffQuery filters the roster.
@@ -248,7 +292,9 @@ func StaffNames(db *gorm.DB, schoolID string, ids []string) (map[string]string, 
 	return out, nil
 }
 
-// UpdateStaff changes a roster entry (principal). Deactivating ends the person's access at once.
+// UpdateStaff changes a roster entry (principal). Deactivating ends the person's access at once; changing
+// the phone or re-activating ends the binding (the person binds again). A principal cannot deactivate or
+// demote themselves, nor change their own phone, and the school's last principal stays one (409).
 func (s *Service) UpdateStaff(ctx context.Context, a *service.Actor, id string, in StaffInput) (Staff, error) {
 	if err := a.Require(service.RolePrincipal); err != nil {
 		return Staff{}, err
@@ -262,17 +308,31 @@ func (s *Service) UpdateStaff(ctx context.Context, a *service.Actor, id string, 
 		if err != nil {
 			return err
 		}
-		if id == a.StaffID && ((in.Active != nil && !*in.Active) || (in.Roles != nil && !slices.Contains(*in.Roles, service.RolePrincipal))) {
+		deactivates := in.Active != nil && !*in.Active && st.Active
+		demotes := in.Roles != nil && !slices.Contains(*in.Roles, service.RolePrincipal) && isPrincipal(st)
+		if id == a.StaffID && (deactivates || demotes) {
 			return service.Conflict("conflict", "不能停用自己或取消自己的校长角色")
+		}
+		phoneChanges := in.Phone != nil && *in.Phone != st.Phone
+		if id == a.StaffID && phoneChanges {
+			// Unbinding one's own WeChat would lock the principal out: another principal changes it.
+			return service.Conflict("conflict", "不能修改自己的手机号，请由另一位校长修改")
+		}
+		if (deactivates || demotes) && isPrincipal(st) {
+			if err := lockPrincipals(tx, a.SchoolID); err != nil {
+				return err
+			}
 		}
 		updates := map[string]any{"updated_at": tx.Now}
 		if in.Name != nil {
 			updates["name"] = *in.Name
 		}
-		if in.Phone != nil && *in.Phone != st.Phone {
+		if phoneChanges {
 			updates["phone"] = *in.Phone
-			// The WeChat bound to the old number must bind again with the new one.
-			updates["account_id"], updates["bound_at"] = nil, nil
+			unbind(updates) // the WeChat bound to the old number must bind again with the new one
+		}
+		if in.Active != nil && *in.Active && !st.Active {
+			unbind(updates) // re-activated: the person binds again
 		}
 		if in.Roles != nil {
 			updates["roles"] = RolesString(*in.Roles)
@@ -290,6 +350,9 @@ func (s *Service) UpdateStaff(ctx context.Context, a *service.Actor, id string, 
 			return err
 		}
 		if out, err = FindStaff(tx.DB, a.SchoolID, id); err != nil {
+			return err
+		}
+		if err := keepAPrincipal(tx, a.SchoolID); err != nil {
 			return err
 		}
 		_, err = evidence.Updated(tx, a, a.SchoolID, evidence.Staff, id, auditView(st), auditView(out))
