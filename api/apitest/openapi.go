@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -61,6 +62,9 @@ var loadContract = sync.OnceValue(func() contract {
 // checkContract validates one response against the document; it reports through e.T.
 func (e *Env) checkContract(req *http.Request, status int, header http.Header, body []byte) {
 	e.T.Helper()
+	if _, bench := e.T.(*testing.B); bench {
+		return // a benchmark measures the server; the tests hold the same answers to the document
+	}
 	for _, p := range notAPI {
 		if strings.HasPrefix(req.URL.Path, p) {
 			return

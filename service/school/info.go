@@ -33,18 +33,25 @@ func Load(db *gorm.DB, schoolID string) (*Info, error) {
 // InfoOf decodes a school row's settings and time zone. A document stored by an older version lacks the
 // newer sections: they take their defaults.
 func InfoOf(sc model.School) (*Info, error) {
-	var st Settings
-	var keys map[string]json.RawMessage
-	if err := json.Unmarshal([]byte(sc.Settings), &st); err != nil {
+	// One decode: the sections an older document may lack are pointers here, defaulted only when absent.
+	var doc struct {
+		Settings
+		Phones    *PhoneSettings    `json:"phones"`
+		Reminders *ReminderSettings `json:"reminders"`
+	}
+	if err := json.Unmarshal([]byte(sc.Settings), &doc); err != nil {
 		return nil, fmt.Errorf("school %s settings: %w", sc.ID, err)
 	}
-	_ = json.Unmarshal([]byte(sc.Settings), &keys)
-	def := DefaultSettings(sc.CreatedAt)
-	if _, ok := keys["phones"]; !ok {
-		st.Phones = def.Phones
+	st := doc.Settings
+	if doc.Phones == nil || doc.Reminders == nil {
+		def := DefaultSettings(sc.CreatedAt)
+		st.Phones, st.Reminders = def.Phones, def.Reminders
 	}
-	if _, ok := keys["reminders"]; !ok {
-		st.Reminders = def.Reminders
+	if doc.Phones != nil {
+		st.Phones = *doc.Phones
+	}
+	if doc.Reminders != nil {
+		st.Reminders = *doc.Reminders
 	}
 	return &Info{School: sc, Settings: st, Loc: service.Zone(st.Timezone)}, nil
 }
