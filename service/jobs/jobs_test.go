@@ -51,6 +51,22 @@ func newSchool(t *testing.T, db *gorm.DB, clk *clock) string {
 	return id
 }
 
+// passAll runs one pass of each scheduler at the same moment, as instances on one database do.
+func passAll(t *testing.T, ss ...*jobs.Scheduler) {
+	t.Helper()
+	var wg sync.WaitGroup
+	for _, s := range ss {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := s.Pass(context.Background()); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
 // reminder is a per-school job due at 13:30 local on school days until the end of the afternoon.
 func reminder(r *runs, fail *bool) jobs.Job {
 	return jobs.Job{Name: "test.reminder", Occasions: func(si *school.Info, day school.DayPlan) []jobs.Occasion {
@@ -80,19 +96,7 @@ func TestSlotsRunOnceAcrossInstances(t *testing.T) {
 	}}
 	core := service.NewCore(db, nil, clk.Now)
 	a, b := jobs.New(core, sweep, reminder(r, nil)), jobs.New(core, sweep, reminder(r, nil))
-	pass := func(ss ...*jobs.Scheduler) {
-		var wg sync.WaitGroup
-		for _, s := range ss {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				if _, err := s.Pass(context.Background()); err != nil {
-					t.Error(err)
-				}
-			}()
-		}
-		wg.Wait()
-	}
+	pass := func(ss ...*jobs.Scheduler) { passAll(t, ss...) }
 	pass(a, b)
 	if r.get(sid+" 2026-11-25 lunch") != 0 || r.get("sweep 2026-11-25T00:00:00Z") != 1 {
 		t.Fatalf("before 13:30: %v", r.n)
@@ -235,17 +239,7 @@ func TestRunAllTakesTheSchoolsDueTogether(t *testing.T) {
 	core := service.NewCore(db, nil, clk.Now)
 	a, b := jobs.New(core, batch(r, &calls, &mu, &fail)), jobs.New(core, batch(r, &calls, &mu, &fail))
 	clk.Set(at("2026-11-25", "13:31"))
-	var wg sync.WaitGroup
-	for _, s := range []*jobs.Scheduler{a, b} {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if _, err := s.Pass(context.Background()); err != nil {
-				t.Error(err)
-			}
-		}()
-	}
-	wg.Wait()
+	passAll(t, a, b)
 	for _, id := range ids {
 		if n := r.get(id + " 2026-11-25 lunch"); n != 1 {
 			t.Fatalf("school %s ran %d times", id, n)
