@@ -52,6 +52,9 @@ type Deps struct {
 	JobsInterval time.Duration
 	// Registry receives the application's metrics (HTTP and notifications); nil for none.
 	Registry *prometheus.Registry
+	// TemplateFields maps each subscribe-message template's fields to its WeChat keywords
+	// (wechat.template_fields, read by notify.ParseMapping).
+	TemplateFields notify.Mapping
 }
 
 // App is the whole application: one field per service.
@@ -94,7 +97,7 @@ func New(d Deps) *App {
 	a.Trail = evidence.NewTrail(core)
 	a.Photos = photos.New(core, d.Store)
 	a.Moderation = moderation.New(core, d.WeChat)
-	a.Notify = notify.New(core, d.WeChat, notificationMetrics(d.Registry))
+	a.Notify = notify.New(core, d.WeChat, notificationMetrics(d.Registry), d.TemplateFields)
 	a.Idempotency = idempotency.New(core)
 	a.Attendance = attendance.New(core)
 	a.Meals = meals.New(core, a.Photos, a.Moderation, a.Notify)
@@ -162,15 +165,17 @@ func (a *App) Run(ctx context.Context) {
 	}
 }
 
-// notificationMetrics counts the outbox's outcomes per template.
+// notificationMetrics counts the outbox's outcomes per template and kind of occasion (a reminder's name, or
+// feedback_reply): sent, skipped for lack of consent (no_consent), refused by WeChat (43101), failed,
+// expired and unknown (the drainer logs each batch's outcomes the same way).
 func notificationMetrics(reg *prometheus.Registry) notify.Observer {
 	c := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "schoolcheck_notifications_total",
-		Help: "Subscribe messages finished by the outbox, by template and outcome (sent, no_consent, refused, failed, expired, unknown)."},
-		[]string{"template", "outcome"})
+		Help: "Subscribe messages finished by the outbox, by template, kind of occasion (the reminder, or feedback_reply) and outcome (sent, no_consent, refused, failed, expired, unknown)."},
+		[]string{"template", "kind", "outcome"})
 	if err := reg.Register(c); err != nil {
 		if are := (prometheus.AlreadyRegisteredError{}); errors.As(err, &are) {
 			c = are.ExistingCollector.(*prometheus.CounterVec)
 		}
 	}
-	return func(template, outcome string) { c.WithLabelValues(template, outcome).Inc() }
+	return func(template, kind, outcome string) { c.WithLabelValues(template, kind, outcome).Inc() }
 }

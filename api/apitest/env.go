@@ -21,7 +21,9 @@ import (
 
 	"schoolcheck/api"
 	"schoolcheck/app"
+	"schoolcheck/configs"
 	"schoolcheck/model/modeltest"
+	"schoolcheck/service/notify"
 	"schoolcheck/service/wechat"
 	"schoolcheck/service/wechat/wechattest"
 	"schoolcheck/storage"
@@ -130,9 +132,13 @@ func New(t testing.TB, opts ...Option) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	fields, err := notify.ParseMapping(configs.Default().WeChat.TemplateFields)
+	if err != nil {
+		t.Fatal(err)
+	}
 	e.App = app.New(app.Deps{DB: e.DB, Store: e.Store, WeChat: wx2, Logger: logger,
 		JWTSecret: []byte("test-secret-test-secret-test-secret!"), TokenTTL: 2 * time.Hour, Clock: e.Clock.Now,
-		Registry: e.Registry})
+		Registry: e.Registry, TemplateFields: fields})
 	hc := app.HTTP{PublicURL: "http://schoolcheck.test", MaxBodyBytes: 1 << 20}
 	if e.Redis != nil {
 		hc.Limiter = api.NewRedisLimiter(e.Redis)
