@@ -99,10 +99,10 @@ func New(d Deps) *App {
 	a.Moderation = moderation.New(core, d.WeChat)
 	a.Notify = notify.New(core, d.WeChat, notificationMetrics(d.Registry), d.TemplateFields)
 	a.Idempotency = idempotency.New(core)
-	a.Attendance = attendance.New(core)
+	a.Attendance = attendance.New(core, a.Notify)
 	a.Meals = meals.New(core, a.Photos, a.Moderation, a.Notify)
-	a.Observations = observations.New(core, a.Photos, a.Moderation)
-	a.Phones = phones.New(core, a.Photos)
+	a.Observations = observations.New(core, a.Photos, a.Moderation, a.Notify)
+	a.Phones = phones.New(core, a.Photos, a.Notify)
 	a.Scheduler = jobs.New(core, a.Jobs()...)
 	return a
 }
@@ -112,6 +112,8 @@ func (a *App) Jobs() []jobs.Job {
 	all := []jobs.Job{a.Idempotency.Job(), a.Photos.Job(a.interval), jobs.Purge(a.Core)}
 	all = append(all, a.Meals.Jobs(a.interval)...)
 	all = append(all, a.Observations.Jobs(a.interval)...)
+	all = append(all, a.Phones.Jobs()...)
+	all = append(all, a.Attendance.Jobs()...)
 	return all
 }
 

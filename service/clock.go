@@ -40,6 +40,16 @@ func At(date, hhmm string, loc *time.Location) time.Time {
 	return t
 }
 
+// DayEnd is when a local date ends in loc: the midnight that starts the next day (zero time if date does
+// not parse).
+func DayEnd(date string, loc *time.Location) time.Time {
+	d, err := time.ParseInLocation(time.DateOnly, date, loc)
+	if err != nil {
+		return time.Time{}
+	}
+	return time.Date(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, 0, loc)
+}
+
 // InZone shows an optional time in a school's zone (nil stays nil).
 func InZone(t *time.Time, loc *time.Location) *time.Time {
 	if t == nil {

@@ -59,3 +59,33 @@ type Slot struct {
 	// Occasion is the per-school occasion's own key ("lunch").
 	Occasion string
 }
+
+// BySchool indexes slots by their school's id.
+func BySchool(slots []Slot) map[string]Slot {
+	out := make(map[string]Slot, len(slots))
+	for _, s := range slots {
+		out[s.School.School.ID] = s
+	}
+	return out
+}
+
+// Least is the smallest of a per-school setting over the slots' schools (0 for none): the first cut of a
+// query over many schools that each school's own setting then refines.
+func Least(slots []Slot, setting func(*school.Info) int) int {
+	least := 0
+	for i, s := range slots {
+		if v := setting(s.School); i == 0 || v < least {
+			least = v
+		}
+	}
+	return least
+}
+
+// SchoolIDs are the ids of the slots' schools, in order, for a RunAll's queries.
+func SchoolIDs(slots []Slot) []string {
+	ids := make([]string, len(slots))
+	for i, s := range slots {
+		ids[i] = s.School.School.ID
+	}
+	return ids
+}

@@ -193,10 +193,7 @@ func (s *Scheduler) runGroup(ctx context.Context, j Job, slotKey string, slots [
 	if len(mine) == 0 {
 		return
 	}
-	ids := make([]string, len(mine))
-	for i, sl := range mine {
-		ids[i] = sl.School.School.ID
-	}
+	ids := SchoolIDs(mine)
 	runErr := func() (err error) {
 		defer func() {
 			if p := recover(); p != nil {
@@ -230,9 +227,8 @@ func (s *Scheduler) takeAll(ctx context.Context, j Job, slotKey string, slots []
 	}
 	db := s.Read(ctx)
 	rows := make([]model.JobRun, len(slots))
-	ids := make([]string, len(slots))
-	for i, sl := range slots {
-		ids[i] = sl.School.School.ID
+	ids := SchoolIDs(slots)
+	for i := range slots {
 		rows[i] = model.JobRun{Job: j.Name, SchoolID: ids[i], Slot: slotKey, Holder: s.holder, StartedAt: now,
 			ExpiresAt: now.Add(lease), Runs: 1}
 	}
