@@ -145,7 +145,7 @@ func (s *Service) remindAck(ctx context.Context, slots []jobs.Slot) error {
 			observer = "听课人"
 		}
 		if o.Topic != "" {
-			lesson += "《" + o.Topic + "》"
+			lesson += "：" + o.Topic
 		}
 		r.Messages = append(r.Messages, notify.Message{SchoolID: o.SchoolID, AccountID: st.AccountID,
 			Template: notify.TemplateObservationAck, Page: "pages/observations/detail?id=" + o.ID,
