@@ -28,6 +28,7 @@ func migrations() []migration {
 		{4, "jobs and outbox", migrate4JobsOutbox},
 		{6, "observations", migrate6Observations},
 		{7, "phones", migrate7Phones},
+		{10, "job slots index", migrate10JobSlots},
 	}
 }
 
