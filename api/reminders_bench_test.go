@@ -190,15 +190,15 @@ func seedReminderCity(b *testing.B, db *gorm.DB) {
 				Date: at.Format(time.DateOnly), Period: 2, Subject: "语文", Topic: "古诗两首", Kind: "routine", RubricVersion: 1,
 				Scores: "{}", Total: 80, MaxTotal: 100, Moderation: "pass", CreatedAt: at, UpdatedAt: at})
 		}
-		// A month of finished slots, as the scheduler leaves them (the purge keeps 40 days).
+		// A month of finished slots, as the scheduler leaves them.
 		for d := 1; d <= 30; d++ {
-			date := day.AddDate(0, 0, -d).Format(time.DateOnly)
+			date, done := day.AddDate(0, 0, -d).Format(time.DateOnly), day.AddDate(0, 0, -d).Add(20*time.Hour).UTC()
 			for job, keys := range map[string][]string{"meals.meal_unrecorded": {"lunch"}, "phones.phone_collect": {"collect"},
 				"attendance.signout": {"signout"}, "observations.observation_ack": {"ack"},
 				"meals.feedback_overdue": {"07:50", "08:00", "09:00", "10:00", "11:00", "12:00", "13:00", "14:00", "15:00", "16:00", "17:00"}} {
 				for _, k := range keys {
 					runs = append(runs, model.JobRun{Job: job, SchoolID: sc.ID, Slot: date + " " + k, Holder: "bench",
-						StartedAt: opened, ExpiresAt: opened, DoneAt: &opened, Outcome: "ok", Runs: 1})
+						StartedAt: done, ExpiresAt: done, DoneAt: &done, Outcome: "ok", Runs: 1})
 				}
 			}
 		}
@@ -207,5 +207,69 @@ func seedReminderCity(b *testing.B, db *gorm.DB) {
 		if err := db.CreateInBatches(rows, 500).Error; err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkSchedulerLeaseHistory measures the pass every instance makes every minute when nothing is due,
+// in a city of 1,500 schools whose scheduler slots of the last 40 days are kept (the purge's horizon):
+//
+//	go test ./api/ -run '^$' -bench BenchmarkSchedulerLeaseHistory -benchtime 20x
+//
+// "indexed" is the schema as migrated; "primary_key_only" drops migration 10's index on (job, slot), which
+// leaves the pass's read of the day's finished slots to the primary key (job, school, slot).
+func BenchmarkSchedulerLeaseHistory(b *testing.B) {
+	e := apitest.New(b, apitest.WithOwnDatabase())
+	opened := apitest.At("2026-09-01", "08:00").UTC()
+	settings, err := json.Marshal(school.DefaultSettings(opened))
+	if err != nil {
+		b.Fatal(err)
+	}
+	region := model.Region{ID: model.NewID(), Name: "压测市", CreatedAt: opened}
+	if err := e.DB.Create(&region).Error; err != nil {
+		b.Fatal(err)
+	}
+	day := apitest.At(benchDay, "00:00")
+	keys := map[string][]string{"meals.meal_unrecorded": {"lunch"}, "phones.phone_collect": {"collect"},
+		"attendance.signout": {"signout"}, "observations.observation_ack": {"ack"},
+		"meals.feedback_overdue": {"07:50", "08:00", "09:00", "10:00", "11:00", "12:00", "13:00", "14:00", "15:00", "16:00", "17:00"}}
+	for s := range 1500 {
+		sc := model.School{ID: model.NewID(), RegionID: region.ID, Name: fmt.Sprintf("压测学校%04d", s), Timezone: "Asia/Shanghai",
+			Settings: string(settings), QRSecret: "x", CreatedAt: opened, UpdatedAt: opened}
+		runs := make([]model.JobRun, 0, 40*15)
+		for d := 1; d < 40; d++ { // the purge keeps 40 days
+			date, done := day.AddDate(0, 0, -d).Format(time.DateOnly), day.AddDate(0, 0, -d).Add(20*time.Hour).UTC()
+			for job, ks := range keys {
+				for _, k := range ks {
+					runs = append(runs, model.JobRun{Job: job, SchoolID: sc.ID, Slot: date + " " + k, Holder: "bench",
+						StartedAt: done, ExpiresAt: done, DoneAt: &done, Outcome: "ok", Runs: 1})
+				}
+			}
+		}
+		if err := e.DB.Create(&sc).Error; err != nil {
+			b.Fatal(err)
+		}
+		if err := e.DB.CreateInBatches(runs, 200).Error; err != nil {
+			b.Fatal(err)
+		}
+	}
+	ctx := context.Background()
+	e.Clock.Set(apitest.At(benchDay, "10:14"))
+	if _, err := e.App.Scheduler.Pass(ctx); err != nil {
+		b.Fatal(err)
+	}
+	e.Clock.Set(apitest.At(benchDay, "10:15"))
+	for _, name := range []string{"indexed", "primary_key_only"} {
+		if name == "primary_key_only" {
+			if err := e.DB.Migrator().DropIndex(&model.JobRun{}, "idx_job_runs_slot"); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.Run(name, func(b *testing.B) {
+			for range b.N {
+				if _, err := e.App.Scheduler.Pass(ctx); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

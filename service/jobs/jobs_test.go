@@ -2,6 +2,7 @@ package jobs_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"sync"
 	"testing"
@@ -289,5 +290,39 @@ func TestRunAllTakesTheSchoolsDueTogether(t *testing.T) {
 	db.Where("job = ? AND school_id = ? AND slot = ?", "test.batch", ids[2], "2026-11-26 lunch").Take(&row)
 	if row.DoneAt == nil || row.Runs != 2 {
 		t.Fatalf("lease row %+v", row)
+	}
+}
+
+// A pass sees a school's settings as they are now: the decoded document an earlier pass kept is used only
+// while the stored one is unchanged.
+func TestPassSeesChangedSettings(t *testing.T) {
+	db := modeltest.DB(t)
+	clk := &clock{t: at("2026-11-25", "08:00")}
+	sid := newSchool(t, db, clk)
+	r := &runs{n: map[string]int{}}
+	j := reminder(r, nil)
+	occasions := j.Occasions
+	j.Occasions = func(si *school.Info, day school.DayPlan) []jobs.Occasion {
+		if !si.Settings.Reminders.Signout.Enabled {
+			return nil
+		}
+		return occasions(si, day)
+	}
+	s := jobs.New(service.NewCore(db, nil, clk.Now), j)
+	if _, err := s.Pass(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	si, err := school.Load(db, sid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	si.Settings.Reminders.Signout.Enabled = false
+	raw, _ := json.Marshal(si.Settings)
+	if err := db.Model(&model.School{}).Where("id = ?", sid).Update("settings", string(raw)).Error; err != nil {
+		t.Fatal(err)
+	}
+	clk.Set(at("2026-11-25", "13:31"))
+	if _, err := s.Pass(context.Background()); err != nil || r.get(sid+" 2026-11-25 lunch") != 0 {
+		t.Fatalf("ran with the settings of an earlier pass: %v %v", r.n, err)
 	}
 }
