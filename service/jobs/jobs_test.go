@@ -270,8 +270,7 @@ func TestRunAllTakesTheSchoolsDueTogether(t *testing.T) {
 		t.Fatal("a failed RunAll reported no error")
 	}
 	fail = false
-	var dead model.JobRun
-	dead = model.JobRun{Job: "test.batch", SchoolID: ids[2], Slot: "2026-11-26 lunch", Holder: "dead",
+	dead := model.JobRun{Job: "test.batch", SchoolID: ids[2], Slot: "2026-11-26 lunch", Holder: "dead",
 		StartedAt: clk.Now(), ExpiresAt: clk.Now().Add(10 * time.Minute), Runs: 1}
 	if err := db.Create(&dead).Error; err != nil {
 		t.Fatal(err)
