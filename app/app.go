@@ -175,7 +175,8 @@ func notificationMetrics(reg *prometheus.Registry) notify.Observer {
 		Help: "Subscribe messages finished by the outbox, by template, kind of occasion (the reminder, or feedback_reply) and outcome (sent, no_consent, refused, failed, expired, unknown)."},
 		[]string{"template", "kind", "outcome"})
 	if err := reg.Register(c); err != nil {
-		if are := (prometheus.AlreadyRegisteredError{}); errors.As(err, &are) {
+		var are prometheus.AlreadyRegisteredError
+		if errors.As(err, &are) {
 			c = are.ExistingCollector.(*prometheus.CounterVec)
 		}
 	}
