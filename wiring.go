@@ -19,6 +19,7 @@ import (
 	"schoolcheck/app"
 	"schoolcheck/configs"
 	"schoolcheck/model"
+	"schoolcheck/service/notify"
 	"schoolcheck/service/wechat"
 	"schoolcheck/storage"
 )
@@ -126,8 +127,12 @@ func build(ctx context.Context, cfg configs.Config, logger *slog.Logger) (*runti
 		}
 		wx = client
 	}
+	fields, err := notify.ParseMapping(cfg.WeChat.TemplateFields)
+	if err != nil {
+		return nil, err
+	}
 	a.app = app.New(app.Deps{DB: a.db, Store: a.store, WeChat: wx, Logger: logger, JWTSecret: secret,
-		TokenTTL: cfg.Auth.TokenTTL, JobsInterval: cfg.Jobs.Interval, Registry: a.reg})
+		TokenTTL: cfg.Auth.TokenTTL, JobsInterval: cfg.Jobs.Interval, Registry: a.reg, TemplateFields: fields})
 	return a, nil
 }
 

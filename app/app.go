@@ -52,6 +52,9 @@ type Deps struct {
 	JobsInterval time.Duration
 	// Registry receives the application's metrics (HTTP and notifications); nil for none.
 	Registry *prometheus.Registry
+	// TemplateFields maps each subscribe-message template's fields to its WeChat keywords
+	// (wechat.template_fields, read by notify.ParseMapping).
+	TemplateFields notify.Mapping
 }
 
 // App is the whole application: one field per service.
@@ -94,12 +97,12 @@ func New(d Deps) *App {
 	a.Trail = evidence.NewTrail(core)
 	a.Photos = photos.New(core, d.Store)
 	a.Moderation = moderation.New(core, d.WeChat)
-	a.Notify = notify.New(core, d.WeChat, notificationMetrics(d.Registry))
+	a.Notify = notify.New(core, d.WeChat, notificationMetrics(d.Registry), d.TemplateFields)
 	a.Idempotency = idempotency.New(core)
-	a.Attendance = attendance.New(core)
+	a.Attendance = attendance.New(core, a.Notify)
 	a.Meals = meals.New(core, a.Photos, a.Moderation, a.Notify)
-	a.Observations = observations.New(core, a.Photos, a.Moderation)
-	a.Phones = phones.New(core, a.Photos)
+	a.Observations = observations.New(core, a.Photos, a.Moderation, a.Notify)
+	a.Phones = phones.New(core, a.Photos, a.Notify)
 	a.Scheduler = jobs.New(core, a.Jobs()...)
 	return a
 }
@@ -109,6 +112,8 @@ func (a *App) Jobs() []jobs.Job {
 	all := []jobs.Job{a.Idempotency.Job(), a.Photos.Job(a.interval), jobs.Purge(a.Core)}
 	all = append(all, a.Meals.Jobs(a.interval)...)
 	all = append(all, a.Observations.Jobs(a.interval)...)
+	all = append(all, a.Phones.Jobs()...)
+	all = append(all, a.Attendance.Jobs()...)
 	return all
 }
 
@@ -164,16 +169,18 @@ func (a *App) Run(ctx context.Context) {
 	}
 }
 
-// notificationMetrics counts the outbox's outcomes per template.
+// notificationMetrics counts the outbox's outcomes per template and kind of occasion (a reminder's name, or
+// feedback_reply): sent, skipped for lack of consent (no_consent), refused by WeChat (43101), failed,
+// expired and unknown (the drainer logs each batch's outcomes the same way).
 func notificationMetrics(reg *prometheus.Registry) notify.Observer {
 	c := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "schoolcheck_notifications_total",
-		Help: "Subscribe messages finished by the outbox, by template and outcome (sent, no_consent, refused, failed, expired, unknown)."},
-		[]string{"template", "outcome"})
+		Help: "Subscribe messages finished by the outbox, by template, kind of occasion (the reminder, or feedback_reply) and outcome (sent, no_consent, refused, failed, expired, unknown)."},
+		[]string{"template", "kind", "outcome"})
 	if err := reg.Register(c); err != nil {
 		var are prometheus.AlreadyRegisteredError
 		if errors.As(err, &are) {
 			c = are.ExistingCollector.(*prometheus.CounterVec)
 		}
 	}
-	return func(template, outcome string) { c.WithLabelValues(template, outcome).Inc() }
+	return func(template, kind, outcome string) { c.WithLabelValues(template, kind, outcome).Inc() }
 }

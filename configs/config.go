@@ -85,6 +85,11 @@ type WeChat struct {
 	// Templates maps our subscribe-message names (feedback_reply, meal_reminder, …) to WeChat template ids;
 	// from the environment as "name=id,name=id".
 	Templates map[string]string `yaml:"templates"`
+	// TemplateFields says which keyword of each template shows which of our message fields, as
+	// "field:keyword field:keyword" by template name ("meal:thing1 date:date2 due:time3 tip:thing4"): the
+	// keywords are those of the template chosen in the mini-program's console. Defaults are built in; a
+	// template given in the file or the environment ("name=field:kw field:kw,name=...") replaces its default.
+	TemplateFields map[string]string `yaml:"template_fields"`
 	// MiniprogramState is formal, trial or developer: which build a subscribe message opens.
 	MiniprogramState string        `yaml:"miniprogram_state"`
 	Timeout          time.Duration `yaml:"timeout"`
@@ -122,10 +127,23 @@ func Default() Config {
 		DataDir:  "./data",
 		Database: Database{Driver: "sqlite", MaxOpenConns: 20, MaxIdleConns: 10, ConnMaxLifetime: 30 * time.Minute, ConnMaxIdleTime: 5 * time.Minute},
 		Storage:  Storage{Driver: "local", Bucket: "schoolcheck"},
-		WeChat:   WeChat{APIBase: "https://api.weixin.qq.com", MiniprogramState: "formal", Timeout: 5 * time.Second},
+		WeChat:   WeChat{APIBase: "https://api.weixin.qq.com", MiniprogramState: "formal", Timeout: 5 * time.Second, TemplateFields: DefaultTemplateFields()},
 		Auth:     Auth{TokenTTL: 2 * time.Hour},
 		Jobs:     Jobs{Interval: time.Minute},
 		Log:      Log{Level: "info"},
+	}
+}
+
+// DefaultTemplateFields are the built-in keyword mappings of our subscribe-message templates (the fields are
+// service/notify's Fields; README "Reminders" says what each carries).
+func DefaultTemplateFields() map[string]string {
+	return map[string]string{
+		"feedback_reply":   "subject:thing1 reply:thing2 replied_at:time3",
+		"meal_reminder":    "meal:thing1 date:date2 due:time3 tip:thing4",
+		"phone_reminder":   "class:thing1 date:date2 due:time3 tip:thing4",
+		"signout_reminder": "name:name1 signed_in:time2 window_end:time3 tip:thing4",
+		"feedback_overdue": "from:thing1 content:thing2 written_at:time3 tip:thing4",
+		"observation_ack":  "observer:name1 lesson:thing2 date:date3 tip:thing4",
 	}
 }
 
@@ -212,7 +230,11 @@ func setValue(fv reflect.Value, raw string) error {
 		fv.Set(reflect.ValueOf(list))
 		return nil
 	case map[string]string:
+		// Entries from the environment replace the file's or the defaults' under their names; others stay.
 		m := map[string]string{}
+		for k, v := range fv.Interface().(map[string]string) {
+			m[k] = v
+		}
 		for _, pair := range strings.Split(raw, ",") {
 			if strings.TrimSpace(pair) == "" {
 				continue

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"gopkg.in/yaml.v3"
 )
 
 func envOf(m map[string]string) func(string) (string, bool) {
@@ -113,6 +115,39 @@ func TestExampleFileIsTheDefaults(t *testing.T) {
 	want.HTTP.TrustedProxies = []string{}
 	if fmt.Sprintf("%+v", cfg) != fmt.Sprintf("%+v", want) {
 		t.Fatalf("config.example.yaml drifted from Default():\n got %+v\nwant %+v", cfg, want)
+	}
+	// A map read from the file adds to the defaults' entries, so the file's own must be all of them.
+	raw, err := os.ReadFile("config.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var file struct {
+		WeChat struct {
+			TemplateFields map[string]string `yaml:"template_fields"`
+		} `yaml:"wechat"`
+	}
+	if err := yaml.Unmarshal(raw, &file); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(file.WeChat.TemplateFields) != fmt.Sprint(DefaultTemplateFields()) {
+		t.Fatalf("config.example.yaml template_fields %v, defaults %v", file.WeChat.TemplateFields, DefaultTemplateFields())
+	}
+}
+
+// A template's fields given in the file or the environment replace that template's default only.
+func TestTemplateFieldsOverrideByName(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "c.yaml")
+	if err := os.WriteFile(file, []byte("wechat:\n  template_fields:\n    meal_reminder: \"meal:thing9\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Load(file, envOf(map[string]string{"SCHOOLCHECK_WECHAT_TEMPLATE_FIELDS": "signout_reminder=name:name2 tip:thing1"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, def := cfg.WeChat.TemplateFields, DefaultTemplateFields()
+	if got["meal_reminder"] != "meal:thing9" || got["signout_reminder"] != "name:name2 tip:thing1" ||
+		got["phone_reminder"] != def["phone_reminder"] || len(got) != len(def) {
+		t.Fatalf("template_fields %v", got)
 	}
 }
 

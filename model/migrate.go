@@ -29,6 +29,7 @@ func migrations() []migration {
 		{6, "observations", migrate6Observations},
 		{7, "phones", migrate7Phones},
 		{8, "memberships, parent pseudonyms and utf8mb4", migrate8Identity},
+		{10, "job slots index", migrate10JobSlots},
 	}
 }
 

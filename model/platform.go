@@ -5,11 +5,11 @@ import "time"
 // JobRun is the lease of one slot of a scheduled job: job, school ("" for a job of the whole server) and
 // slot (the local date and time, or the interval it covers). Its primary key makes taking a slot atomic
 // across instances: the insert that succeeds holds it until ExpiresAt; DoneAt marks a slot that finished, so
-// a restart never runs it again.
+// a restart never runs it again. idx_job_runs_slot serves each pass's read of the day's finished slots.
 type JobRun struct {
-	Job       string `gorm:"primaryKey;size:64"`
+	Job       string `gorm:"primaryKey;size:64;index:idx_job_runs_slot,priority:1"`
 	SchoolID  string `gorm:"primaryKey;size:36"`
-	Slot      string `gorm:"primaryKey;size:32"`
+	Slot      string `gorm:"primaryKey;size:32;index:idx_job_runs_slot,priority:2"`
 	Holder    string `gorm:"size:36"`
 	StartedAt time.Time
 	ExpiresAt time.Time

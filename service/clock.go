@@ -35,6 +35,16 @@ func Zone(name string) *time.Location {
 // LocalDate is t's date in loc, "YYYY-MM-DD".
 func LocalDate(t time.Time, loc *time.Location) string { return t.In(loc).Format(time.DateOnly) }
 
+// DayEnd is when a local date ends in loc: the midnight that starts the next day (zero time if date does
+// not parse).
+func DayEnd(date string, loc *time.Location) time.Time {
+	d, err := time.ParseInLocation(time.DateOnly, date, loc)
+	if err != nil {
+		return time.Time{}
+	}
+	return time.Date(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, 0, loc)
+}
+
 // At is the wall-clock time "HH:MM" of date in loc (zero time if either does not parse).
 func At(date, hhmm string, loc *time.Location) time.Time {
 	t, err := time.ParseInLocation("2006-01-02 15:04", date+" "+hhmm, loc)

@@ -21,7 +21,9 @@ import (
 
 	"schoolcheck/api"
 	"schoolcheck/app"
+	"schoolcheck/configs"
 	"schoolcheck/model/modeltest"
+	"schoolcheck/service/notify"
 	"schoolcheck/service/wechat"
 	"schoolcheck/service/wechat/wechattest"
 	"schoolcheck/storage"
@@ -109,13 +111,7 @@ func New(t testing.TB, opts ...Option) *Env {
 	if o.store == nil {
 		o.store = storagetest.Store(t)
 	}
-	e := &Env{T: t, DB: db.DB, WX: wx, Store: o.store, Clock: NewClock(o.now), Logs: &SyncBuffer{},
-		Registry: prometheus.NewRegistry()}
-	logger := slog.New(slog.NewJSONHandler(e.Logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	wcfg := wechat.Config{AppID: wechattest.AppID, AppSecret: wechattest.AppSecret, APIBase: wx.URL,
-		Timeout: 2 * time.Second, Logger: logger, Templates: map[string]string{
-			"feedback_reply": "TPL_FEEDBACK_REPLY", "meal_reminder": "TPL_MEAL_REMINDER", "phone_reminder": "TPL_PHONE",
-			"signout_reminder": "TPL_SIGNOUT", "feedback_overdue": "TPL_OVERDUE", "observation_ack": "TPL_OBS_ACK"}}
+	e := &Env{T: t, DB: db.DB, WX: wx, Store: o.store, Clock: NewClock(o.now), Logs: &SyncBuffer{}}
 	if addr := os.Getenv("SCHOOLCHECK_TEST_REDIS_ADDR"); addr != "" {
 		// Database 1, not 0: the WeChat adapter's own tests run at the same time (go test -p 2) against another
 		// fake that issues other access tokens under the same cache key.
@@ -124,15 +120,40 @@ func New(t testing.TB, opts ...Option) *Env {
 			t.Fatalf("redis at %s: %v", addr, err)
 		}
 		t.Cleanup(func() { _ = e.Redis.Close() })
-		wcfg.Redis = e.Redis
 	}
-	wx2, err := wechat.New(wcfg)
+	e.start()
+	return e
+}
+
+// Another is a second server instance beside e: its own application, scheduler, outbox drainer and router
+// (and metrics), over the same database, object store, fake WeChat, Redis and clock, as two instances
+// behind a load balancer are. A restart is an Another whose predecessor is no longer used.
+func (e *Env) Another() *Env {
+	c := &Env{T: e.T, DB: e.DB, WX: e.WX, Store: e.Store, Clock: e.Clock, Logs: e.Logs, Redis: e.Redis}
+	c.start()
+	return c
+}
+
+// start builds the application and its router over the environment's outside world.
+func (e *Env) start() {
+	t := e.T
+	e.Registry = prometheus.NewRegistry()
+	logger := slog.New(slog.NewJSONHandler(e.Logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	wcfg := wechat.Config{AppID: wechattest.AppID, AppSecret: wechattest.AppSecret, APIBase: e.WX.URL,
+		Timeout: 2 * time.Second, Logger: logger, Redis: e.Redis, Templates: map[string]string{
+			"feedback_reply": "TPL_FEEDBACK_REPLY", "meal_reminder": "TPL_MEAL_REMINDER", "phone_reminder": "TPL_PHONE",
+			"signout_reminder": "TPL_SIGNOUT", "feedback_overdue": "TPL_OVERDUE", "observation_ack": "TPL_OBS_ACK"}}
+	wx, err := wechat.New(wcfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.App = app.New(app.Deps{DB: e.DB, Store: e.Store, WeChat: wx2, Logger: logger,
+	fields, err := notify.ParseMapping(configs.Default().WeChat.TemplateFields)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.App = app.New(app.Deps{DB: e.DB, Store: e.Store, WeChat: wx, Logger: logger,
 		JWTSecret: []byte("test-secret-test-secret-test-secret!"), TokenTTL: 2 * time.Hour, Clock: e.Clock.Now,
-		Registry: e.Registry})
+		Registry: e.Registry, TemplateFields: fields})
 	hc := app.HTTP{PublicURL: "http://schoolcheck.test", MaxBodyBytes: 1 << 20}
 	if e.Redis != nil {
 		hc.Limiter = api.NewRedisLimiter(e.Redis)
@@ -145,7 +166,6 @@ func New(t testing.TB, opts ...Option) *Env {
 		t.Fatal(err)
 	}
 	e.Handler = h
-	return e
 }
 
 // For is the environment reporting to t (a subtest), so that a failing row of a table fails that row and

@@ -5,12 +5,14 @@ package attendance
 
 import (
 	"schoolcheck/service"
+	"schoolcheck/service/notify"
 )
 
 // Service is the office sign-in module.
 type Service struct {
 	service.Core
+	notify *notify.Service
 }
 
-// New builds the module.
-func New(core service.Core) *Service { return &Service{Core: core} }
+// New builds the module over the outbox (its sign-out reminder).
+func New(core service.Core, nt *notify.Service) *Service { return &Service{Core: core, notify: nt} }

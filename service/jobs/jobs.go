@@ -4,7 +4,8 @@
 // restart never runs it again, and a holder that died leaves a lease another instance takes over. A job of
 // the whole server has one slot per interval; a per-school job has the occasions of each school's day in its
 // local time (a reminder at 13:30 on a school day), and an occasion that is already over when the
-// scheduler gets to it (after downtime) is skipped, never run late.
+// scheduler gets to it (after downtime) is skipped, never run late. A per-school job may take the slots of
+// every school due at once (RunAll), so that one pass costs a few statements per occasion, not per school.
 package jobs
 
 import (
@@ -26,6 +27,13 @@ type Job struct {
 	// Run does the work of one slot. It may run again for the same slot if an instance died midway, so it
 	// must be idempotent (reminders queue outbox messages with a key per occasion).
 	Run func(ctx context.Context, slot Slot) error
+	// RunAll, for a per-school job, is used instead of Run: it does the work of every school's slot that one
+	// pass found due under the same key (one date and occasion, "2026-11-25 lunch"), in one call, so that a
+	// reminder asks the database once for all the schools due at that minute rather than once per school.
+	// The slots are leased together (a slot another instance holds is left out) and finished together: when
+	// RunAll fails they are all released, and a later pass runs them again while they are due, so it must be
+	// idempotent as Run is.
+	RunAll func(ctx context.Context, slots []Slot) error
 	// Lease is how long a slot is held before another instance may take it over (default 10 minutes).
 	Lease time.Duration
 }
@@ -50,4 +58,34 @@ type Slot struct {
 	Day    school.DayPlan
 	// Occasion is the per-school occasion's own key ("lunch").
 	Occasion string
+}
+
+// BySchool indexes slots by their school's id.
+func BySchool(slots []Slot) map[string]Slot {
+	out := make(map[string]Slot, len(slots))
+	for _, s := range slots {
+		out[s.School.School.ID] = s
+	}
+	return out
+}
+
+// Least is the smallest of a per-school setting over the slots' schools (0 for none): the first cut of a
+// query over many schools that each school's own setting then refines.
+func Least(slots []Slot, setting func(*school.Info) int) int {
+	least := 0
+	for i, s := range slots {
+		if v := setting(s.School); i == 0 || v < least {
+			least = v
+		}
+	}
+	return least
+}
+
+// SchoolIDs are the ids of the slots' schools, in order, for a RunAll's queries.
+func SchoolIDs(slots []Slot) []string {
+	ids := make([]string, len(slots))
+	for i, s := range slots {
+		ids[i] = s.School.School.ID
+	}
+	return ids
 }

@@ -2,6 +2,7 @@ package jobs_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"sync"
 	"testing"
@@ -41,12 +42,30 @@ func (r *runs) get(key string) int {
 // A school whose every weekday has a window, created at core's time.
 func newSchool(t *testing.T, db *gorm.DB, clk *clock) string {
 	t.Helper()
+	uniq := model.NewID() // time-ordered: its tail is what differs between two ids of one millisecond
+	uniq = uniq[len(uniq)-8:]
 	id, err := school.New(service.NewCore(db, nil, clk.Now)).Bootstrap(context.Background(), school.BootstrapInput{
-		Region: "排程区" + model.NewID()[:8], School: "排程学校", PrincipalName: "校长", PrincipalPhone: "13900000001"})
+		Region: "排程区" + uniq, School: "排程学校" + uniq, PrincipalName: "校长", PrincipalPhone: "13900000001"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return id
+}
+
+// passAll runs one pass of each scheduler at the same moment, as instances on one database do.
+func passAll(t *testing.T, ss ...*jobs.Scheduler) {
+	t.Helper()
+	var wg sync.WaitGroup
+	for _, s := range ss {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := s.Pass(context.Background()); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // reminder is a per-school job due at 13:30 local on school days until the end of the afternoon.
@@ -78,19 +97,7 @@ func TestSlotsRunOnceAcrossInstances(t *testing.T) {
 	}}
 	core := service.NewCore(db, nil, clk.Now)
 	a, b := jobs.New(core, sweep, reminder(r, nil)), jobs.New(core, sweep, reminder(r, nil))
-	pass := func(ss ...*jobs.Scheduler) {
-		var wg sync.WaitGroup
-		for _, s := range ss {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				if _, err := s.Pass(context.Background()); err != nil {
-					t.Error(err)
-				}
-			}()
-		}
-		wg.Wait()
-	}
+	pass := func(ss ...*jobs.Scheduler) { passAll(t, ss...) }
 	pass(a, b)
 	if r.get(sid+" 2026-11-25 lunch") != 0 || r.get("sweep 2026-11-25T00:00:00Z") != 1 {
 		t.Fatalf("before 13:30: %v", r.n)
@@ -192,5 +199,129 @@ func TestPerSchoolJobsFollowTheCalendar(t *testing.T) {
 	}
 	if r.get(sid+" 2026-11-27 lunch") != 0 || r.get(sid+" 2026-11-28 lunch") != 1 {
 		t.Fatalf("calendar not followed: %v", r.n)
+	}
+}
+
+// batch is the reminder of reminder() run with RunAll: it records every call and the schools it got.
+func batch(r *runs, calls *[][]string, mu *sync.Mutex, fail *bool) jobs.Job {
+	j := reminder(r, nil)
+	j.Name, j.Run = "test.batch", nil
+	j.RunAll = func(_ context.Context, slots []jobs.Slot) error {
+		if fail != nil && *fail {
+			return errors.New("boom")
+		}
+		ids := make([]string, len(slots))
+		for i, s := range slots {
+			ids[i] = s.School.School.ID
+			if s.Key != slots[0].Key || s.Day.Date != slots[0].Day.Date {
+				return errors.New("one call mixes keys")
+			}
+			r.add(s.School.School.ID + " " + s.Key)
+		}
+		mu.Lock()
+		*calls = append(*calls, ids)
+		mu.Unlock()
+		return nil
+	}
+	return j
+}
+
+// A job with RunAll gets every school due under one key in one call; two instances passing at once run each
+// school's slot once between them; a failed call releases its slots for a later pass; a lease a dead holder
+// left is taken over once it expires.
+func TestRunAllTakesTheSchoolsDueTogether(t *testing.T) {
+	db := modeltest.DB(t)
+	clk := &clock{t: at("2026-11-25", "08:00")}
+	ids := []string{newSchool(t, db, clk), newSchool(t, db, clk), newSchool(t, db, clk)}
+	r := &runs{n: map[string]int{}}
+	var calls [][]string
+	var mu sync.Mutex
+	fail := false
+	core := service.NewCore(db, nil, clk.Now)
+	a, b := jobs.New(core, batch(r, &calls, &mu, &fail)), jobs.New(core, batch(r, &calls, &mu, &fail))
+	clk.Set(at("2026-11-25", "13:31"))
+	passAll(t, a, b)
+	for _, id := range ids {
+		if n := r.get(id + " 2026-11-25 lunch"); n != 1 {
+			t.Fatalf("school %s ran %d times", id, n)
+		}
+	}
+	// Every school of the package database that was due came in the calls; ours came in at most two calls.
+	seen := 0
+	for _, c := range calls {
+		for _, id := range c {
+			for _, mine := range ids {
+				if id == mine {
+					seen++
+				}
+			}
+		}
+	}
+	if seen != 3 || len(calls) > 2 {
+		t.Fatalf("calls %v", calls)
+	}
+	if _, err := a.Pass(context.Background()); err != nil || r.get(ids[0]+" 2026-11-25 lunch") != 1 {
+		t.Fatal("a finished slot ran again")
+	}
+	// Thursday: the first call fails; its slots are released and the next pass runs them.
+	clk.Set(at("2026-11-26", "13:31"))
+	fail = true
+	if _, err := a.Pass(context.Background()); err == nil {
+		t.Fatal("a failed RunAll reported no error")
+	}
+	fail = false
+	dead := model.JobRun{Job: "test.batch", SchoolID: ids[2], Slot: "2026-11-26 lunch", Holder: "dead",
+		StartedAt: clk.Now(), ExpiresAt: clk.Now().Add(10 * time.Minute), Runs: 1}
+	if err := db.Create(&dead).Error; err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Pass(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if r.get(ids[0]+" 2026-11-26 lunch") != 1 || r.get(ids[2]+" 2026-11-26 lunch") != 0 {
+		t.Fatalf("after the retry: %v", r.n)
+	}
+	clk.Set(at("2026-11-26", "13:45"))
+	if _, err := b.Pass(context.Background()); err != nil || r.get(ids[2]+" 2026-11-26 lunch") != 1 {
+		t.Fatalf("the expired lease was not taken over: %v %v", r.n, err)
+	}
+	var row model.JobRun
+	db.Where("job = ? AND school_id = ? AND slot = ?", "test.batch", ids[2], "2026-11-26 lunch").Take(&row)
+	if row.DoneAt == nil || row.Runs != 2 {
+		t.Fatalf("lease row %+v", row)
+	}
+}
+
+// A pass sees a school's settings as they are now: the decoded document an earlier pass kept is used only
+// while the stored one is unchanged.
+func TestPassSeesChangedSettings(t *testing.T) {
+	db := modeltest.DB(t)
+	clk := &clock{t: at("2026-11-25", "08:00")}
+	sid := newSchool(t, db, clk)
+	r := &runs{n: map[string]int{}}
+	j := reminder(r, nil)
+	occasions := j.Occasions
+	j.Occasions = func(si *school.Info, day school.DayPlan) []jobs.Occasion {
+		if !si.Settings.Reminders.Signout.Enabled {
+			return nil
+		}
+		return occasions(si, day)
+	}
+	s := jobs.New(service.NewCore(db, nil, clk.Now), j)
+	if _, err := s.Pass(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	si, err := school.Load(db, sid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	si.Settings.Reminders.Signout.Enabled = false
+	raw, _ := json.Marshal(si.Settings)
+	if err := db.Model(&model.School{}).Where("id = ?", sid).Update("settings", string(raw)).Error; err != nil {
+		t.Fatal(err)
+	}
+	clk.Set(at("2026-11-25", "13:31"))
+	if _, err := s.Pass(context.Background()); err != nil || r.get(sid+" 2026-11-25 lunch") != 0 {
+		t.Fatalf("ran with the settings of an earlier pass: %v %v", r.n, err)
 	}
 }

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"schoolcheck/model"
 	"schoolcheck/service"
@@ -20,11 +22,20 @@ type Scheduler struct {
 	service.Core
 	jobs   []Job
 	holder string
+	// infos keeps each school's decoded settings between passes, by school id, for as long as its stored
+	// document is the same: decoding every school's settings every minute was most of a quiet pass.
+	mu    sync.Mutex
+	infos map[string]cachedInfo
+}
+
+type cachedInfo struct {
+	raw  string
+	info *school.Info
 }
 
 // New builds a scheduler for the jobs (no registration anywhere else: main collects every module's Jobs).
 func New(core service.Core, jobs ...Job) *Scheduler {
-	return &Scheduler{Core: core, jobs: jobs, holder: model.NewID()}
+	return &Scheduler{Core: core, jobs: jobs, holder: model.NewID(), infos: map[string]cachedInfo{}}
 }
 
 // PassStats counts what one pass did.
@@ -85,7 +96,7 @@ func (s *Scheduler) schoolPass(ctx context.Context, js []Job, now time.Time, st 
 	infos := make([]*school.Info, 0, len(schools))
 	dates := map[string]bool{}
 	for _, sc := range schools {
-		si, err := school.InfoOf(sc)
+		si, err := s.info(sc)
 		if err != nil {
 			*errs = append(*errs, err)
 			continue
@@ -125,6 +136,13 @@ func (s *Scheduler) schoolPass(ctx context.Context, js []Job, now time.Time, st 
 	for _, r := range runs {
 		done[key{r.Job, r.SchoolID, r.Slot}] = true
 	}
+	// Slots of a job with RunAll are gathered by key and run together after the walk.
+	type gkey struct {
+		job int
+		key string
+	}
+	groups := map[gkey][]Slot{}
+	var order []gkey
 	for _, si := range infos {
 		today := si.Today(now)
 		if today < si.Opened() {
@@ -132,7 +150,7 @@ func (s *Scheduler) schoolPass(ctx context.Context, js []Job, now time.Time, st 
 		}
 		d, _ := time.Parse(time.DateOnly, today)
 		plan := si.PlanOf(d, bySchool[si.School.ID])
-		for _, j := range js {
+		for ji, j := range js {
 			for _, occ := range j.Occasions(si, plan) {
 				slotKey := today + " " + occ.Key
 				switch {
@@ -146,11 +164,128 @@ func (s *Scheduler) schoolPass(ctx context.Context, js []Job, now time.Time, st 
 				}
 				slot := Slot{Job: j.Name, Key: slotKey, At: occ.At, Until: occ.Until, School: si, Day: plan,
 					Occasion: occ.Key}
-				s.runSlot(ctx, j, si.School.ID, slot, now, st, errs)
+				if j.RunAll == nil {
+					s.runSlot(ctx, j, si.School.ID, slot, now, st, errs)
+					continue
+				}
+				g := gkey{ji, slotKey}
+				if groups[g] == nil {
+					order = append(order, g)
+				}
+				groups[g] = append(groups[g], slot)
 			}
 		}
 	}
+	for _, g := range order {
+		slots := groups[g]
+		for len(slots) > 0 {
+			n := min(len(slots), groupChunk)
+			s.runGroup(ctx, js[g.job], g.key, slots[:n], now, st, errs)
+			slots = slots[n:]
+		}
+	}
 	return nil
+}
+
+// groupChunk bounds the schools one RunAll call (and one lease statement) covers, to keep statements'
+// parameter lists within what every database takes.
+const groupChunk = 500
+
+// runGroup takes the leases of slots sharing one key, hands those it holds to RunAll and finishes them
+// together: done when it succeeds, released when it fails.
+func (s *Scheduler) runGroup(ctx context.Context, j Job, slotKey string, slots []Slot, now time.Time, st *PassStats,
+	errs *[]error) {
+	mine, err := s.takeAll(ctx, j, slotKey, slots, now)
+	if err != nil {
+		*errs = append(*errs, err)
+		return
+	}
+	if len(mine) == 0 {
+		return
+	}
+	ids := SchoolIDs(mine)
+	runErr := func() (err error) {
+		defer func() {
+			if p := recover(); p != nil {
+				err = fmt.Errorf("job %s panicked: %v", j.Name, p)
+			}
+		}()
+		return j.RunAll(ctx, mine)
+	}()
+	held := s.Read(ctx).Where("job = ? AND slot = ? AND school_id IN ? AND holder = ?", j.Name, slotKey, ids, s.holder)
+	if runErr != nil {
+		st.Failed += len(mine)
+		s.Log.WarnContext(ctx, "job failed", "job", j.Name, "slot", slotKey, "schools", len(mine), "error", runErr.Error())
+		if err := held.Delete(&model.JobRun{}).Error; err != nil {
+			*errs = append(*errs, service.WrapDB(err))
+		}
+		*errs = append(*errs, runErr)
+		return
+	}
+	st.Ran += len(mine)
+	if err := held.Model(&model.JobRun{}).Updates(map[string]any{"done_at": s.Now().UTC(), "outcome": "ok"}).Error; err != nil {
+		*errs = append(*errs, service.WrapDB(err))
+	}
+}
+
+// takeAll inserts the leases of the slots (one statement; a lease that exists is left as it is), takes over
+// those whose holder let them expire unfinished, and returns the slots this instance now holds.
+func (s *Scheduler) takeAll(ctx context.Context, j Job, slotKey string, slots []Slot, now time.Time) ([]Slot, error) {
+	lease := j.Lease
+	if lease <= 0 {
+		lease = defaultLease
+	}
+	db := s.Read(ctx)
+	rows := make([]model.JobRun, len(slots))
+	ids := SchoolIDs(slots)
+	for i := range slots {
+		rows[i] = model.JobRun{Job: j.Name, SchoolID: ids[i], Slot: slotKey, Holder: s.holder, StartedAt: now,
+			ExpiresAt: now.Add(lease), Runs: 1}
+	}
+	if err := db.Clauses(clause.OnConflict{DoNothing: true}).Create(&rows).Error; err != nil {
+		return nil, service.WrapDB(err)
+	}
+	if err := db.Model(&model.JobRun{}).
+		Where("job = ? AND slot = ? AND school_id IN ? AND done_at IS NULL AND expires_at < ?", j.Name, slotKey, ids, now).
+		Updates(map[string]any{"holder": s.holder, "started_at": now, "expires_at": now.Add(lease),
+			"runs": gorm.Expr("runs + 1")}).Error; err != nil {
+		return nil, service.WrapDB(err)
+	}
+	var held []string
+	if err := db.Model(&model.JobRun{}).Where("job = ? AND slot = ? AND school_id IN ? AND holder = ? AND done_at IS NULL",
+		j.Name, slotKey, ids, s.holder).Pluck("school_id", &held).Error; err != nil {
+		return nil, service.WrapDB(err)
+	}
+	mine := make(map[string]bool, len(held))
+	for _, id := range held {
+		mine[id] = true
+	}
+	out := make([]Slot, 0, len(held))
+	for _, sl := range slots {
+		if mine[sl.School.School.ID] {
+			out = append(out, sl)
+		}
+	}
+	return out, nil
+}
+
+// info decodes a school row, or reuses what an earlier pass decoded from the same row.
+func (s *Scheduler) info(sc model.School) (*school.Info, error) {
+	raw := sc.Settings + "\x00" + sc.Name + "\x00" + sc.CreatedAt.String()
+	s.mu.Lock()
+	c, ok := s.infos[sc.ID]
+	s.mu.Unlock()
+	if ok && c.raw == raw {
+		return c.info, nil
+	}
+	si, err := school.InfoOf(sc)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.infos[sc.ID] = cachedInfo{raw: raw, info: si}
+	s.mu.Unlock()
+	return si, nil
 }
 
 func minDate(dates []string) string {

@@ -138,9 +138,9 @@ func (s *Service) queueReplyNotice(tx *service.Tx, fb model.Feedback, reply mode
 		Template: notify.TemplateFeedbackReply, Page: "pages/feedback/detail?id=" + fb.ID,
 		Key: "feedback_reply:" + reply.ID,
 		Data: map[string]string{
-			"thing1": "陪餐反馈：" + FeedbackCategories[fb.Category],
-			"thing2": reply.Content,
-			"time3":  reply.CreatedAt.In(si.Loc).Format("2006-01-02 15:04"),
+			"subject":    "陪餐反馈：" + FeedbackCategories[fb.Category],
+			"reply":      reply.Content,
+			"replied_at": reply.CreatedAt.In(si.Loc).Format(notify.DateTimeLayout),
 		}})
 	return err
 }

@@ -47,27 +47,45 @@ type Message struct {
 	Template  string
 	// Page is the mini-program page the message opens, with the record's id.
 	Page string
-	// Data maps the template's keywords ("thing1", "time2", …) to values; Enqueue fits them to WeChat's
-	// limits per keyword type.
+	// Data holds the template's fields (Fields: "meal", "date", …), which the drainer maps to the WeChat
+	// template's keywords and fits to their limits when it sends.
 	Data map[string]string
 	// Key names the occasion: the same key is never queued twice ("feedback_reply:<reply id>",
-	// "signout:<staff id>:2026-11-25").
+	// "signout:<school>:2026-11-25:<staff>"). Its first part, before ":", is the kind of occasion that the
+	// logs and metrics count by (a reminder's name, or feedback_reply).
 	Key string
 	// Expires, when set, is when the occasion is over: a message not sent by then is dropped.
 	Expires *time.Time
 }
 
+// Kind is the kind of occasion a message key names: its part before the first ":".
+func Kind(key string) string {
+	kind, _, _ := strings.Cut(key, ":")
+	return kind
+}
+
+// row is the outbox row of a message queued at now.
+func row(m Message, now time.Time) (model.OutboxMessage, error) {
+	if err := checkFields(m); err != nil {
+		return model.OutboxMessage{}, err
+	}
+	raw, err := json.Marshal(m.Data)
+	if err != nil {
+		return model.OutboxMessage{}, err
+	}
+	return model.OutboxMessage{ID: model.NewID(), SchoolID: m.SchoolID, AccountID: m.AccountID, Template: m.Template,
+		DedupeKey: m.Key, Page: m.Page, Data: string(raw), Status: StatusPending, NextAt: now,
+		ExpiresAt: m.Expires, CreatedAt: now}, nil
+}
+
 // Enqueue writes m to the outbox in tx, and wakes the drainer once tx commits. It reports false when the
 // occasion was queued before (nothing is written then).
 func (s *Service) Enqueue(tx *service.Tx, m Message) (bool, error) {
-	raw, err := json.Marshal(Fit(m.Data))
+	r, err := row(m, tx.Now)
 	if err != nil {
 		return false, err
 	}
-	row := model.OutboxMessage{ID: model.NewID(), SchoolID: m.SchoolID, AccountID: m.AccountID, Template: m.Template,
-		DedupeKey: m.Key, Page: m.Page, Data: string(raw), Status: StatusPending, NextAt: tx.Now,
-		ExpiresAt: m.Expires, CreatedAt: tx.Now}
-	res := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "dedupe_key"}}, DoNothing: true}).Create(&row)
+	res := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "dedupe_key"}}, DoNothing: true}).Create(&r)
 	if res.Error != nil {
 		return false, res.Error
 	}
@@ -78,22 +96,54 @@ func (s *Service) Enqueue(tx *service.Tx, m Message) (bool, error) {
 	return true, nil
 }
 
-// fieldLimits are WeChat's lengths per subscribe-message keyword type, in characters.
-var fieldLimits = map[string]int{"thing": 20, "name": 10, "phrase": 5, "character_string": 32, "number": 32,
-	"letter": 32, "symbol": 5, "car_number": 8, "phone_number": 17, "time": 32, "date": 32, "amount": 32}
+// enqueueChunk bounds the messages one statement reads or writes.
+const enqueueChunk = 200
 
-// Fit cuts each value to its keyword type's limit ("thing3" → 20 characters), on a character boundary.
-func Fit(data map[string]string) map[string]string {
-	out := make(map[string]string, len(data))
-	for k, v := range data {
-		kind := strings.TrimRight(k, "0123456789")
-		v = strings.Join(strings.Fields(service.CleanText(v)), " ")
-		if n, ok := fieldLimits[kind]; ok {
-			v = service.Clip(v, n)
+// EnqueueAll writes many messages to the outbox in tx (a reminder's run): the keys already queued are read
+// first and skipped, the rest inserted a chunk per statement (a key queued meanwhile by another instance is
+// skipped by the unique key). It reports how many were new, and wakes the drainer after the commit.
+func (s *Service) EnqueueAll(tx *service.Tx, ms []Message) (int, error) {
+	queued := 0
+	for len(ms) > 0 {
+		chunk := ms[:min(len(ms), enqueueChunk)]
+		ms = ms[len(chunk):]
+		keys := make([]string, len(chunk))
+		for i, m := range chunk {
+			keys[i] = m.Key
 		}
-		out[k] = v
+		var existing []string
+		if err := tx.Model(&model.OutboxMessage{}).Where("dedupe_key IN ?", keys).Pluck("dedupe_key", &existing).Error; err != nil {
+			return queued, err
+		}
+		seen := make(map[string]bool, len(existing)+len(chunk))
+		for _, k := range existing {
+			seen[k] = true
+		}
+		rows := make([]model.OutboxMessage, 0, len(chunk))
+		for _, m := range chunk {
+			if seen[m.Key] {
+				continue
+			}
+			seen[m.Key] = true
+			r, err := row(m, tx.Now)
+			if err != nil {
+				return queued, err
+			}
+			rows = append(rows, r)
+		}
+		if len(rows) == 0 {
+			continue
+		}
+		res := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "dedupe_key"}}, DoNothing: true}).Create(&rows)
+		if res.Error != nil {
+			return queued, res.Error
+		}
+		queued += int(res.RowsAffected)
 	}
-	return out
+	if queued > 0 {
+		tx.AfterCommit(func(context.Context) { s.wake() })
+	}
+	return queued, nil
 }
 
 // DrainStats counts what one Drain did, by outcome.
@@ -134,6 +184,7 @@ func (s *Service) Drain(ctx context.Context) (DrainStats, error) {
 		return stats, service.WrapDB(err)
 	}
 	var errs []error
+	byKind := map[string]int{}
 	for _, m := range rows {
 		outcome, err := s.send(ctx, db, m, now)
 		if err != nil {
@@ -141,13 +192,15 @@ func (s *Service) Drain(ctx context.Context) (DrainStats, error) {
 			continue
 		}
 		stats[outcome]++
+		byKind[Kind(m.DedupeKey)+" "+outcome]++
 	}
+	s.Log.InfoContext(ctx, "outbox drained", "messages", len(rows), "outcomes", byKind)
 	return stats, errors.Join(errs...)
 }
 
 // send delivers one claimed message and records the outcome.
 func (s *Service) send(ctx context.Context, db *gorm.DB, m model.OutboxMessage, now time.Time) (string, error) {
-	log := s.Log.With("template", m.Template, "outbox_id", m.ID)
+	log := s.Log.With("template", m.Template, "kind", Kind(m.DedupeKey), "outbox_id", m.ID)
 	finish := func(outcome string, extra map[string]any) (string, error) {
 		updates := map[string]any{"status": outcome, "done_at": now, "claim": nil}
 		for k, v := range extra {
@@ -157,7 +210,7 @@ func (s *Service) send(ctx context.Context, db *gorm.DB, m model.OutboxMessage, 
 			Updates(updates).Error; err != nil {
 			return "", service.WrapDB(err)
 		}
-		s.observe(m.Template, outcome)
+		s.observe(m.Template, Kind(m.DedupeKey), outcome)
 		return outcome, nil
 	}
 	if m.ExpiresAt != nil && now.After(*m.ExpiresAt) {
@@ -178,10 +231,10 @@ func (s *Service) send(ctx context.Context, db *gorm.DB, m model.OutboxMessage, 
 	if took.RowsAffected == 0 {
 		return finish(StatusNoConsent, nil) // WeChat would refuse it: do not ask
 	}
-	data := map[string]string{}
-	_ = json.Unmarshal([]byte(m.Data), &data)
+	fields := map[string]string{}
+	_ = json.Unmarshal([]byte(m.Data), &fields)
 	msgID, err := s.wx.SendSubscribe(ctx, wechat.SubscribeMessage{ToOpenID: acct.OpenID, Template: m.Template,
-		Page: m.Page, Data: data})
+		Page: m.Page, Data: s.fields.Render(m.Template, fields)})
 	if err == nil {
 		return finish(StatusSent, map[string]any{"msg_id": msgID, "attempts": m.Attempts + 1})
 	}

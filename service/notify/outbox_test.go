@@ -3,6 +3,7 @@ package notify_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -49,11 +50,15 @@ func newFixture(t *testing.T) *fixture {
 
 // instance is another server instance on the same database.
 func (f *fixture) instance(wx notify.Sender) *notify.Service {
-	return notify.New(service.NewCore(f.db, nil, f.clk.Now), wx, func(_, outcome string) {
+	fields, err := notify.ParseMapping(map[string]string{notify.TemplateFeedbackReply: "subject:thing1 reply:thing2 replied_at:time3"})
+	if err != nil {
+		panic(err)
+	}
+	return notify.New(service.NewCore(f.db, nil, f.clk.Now), wx, func(_, kind, outcome string) {
 		f.mu.Lock()
-		f.outcome[outcome]++
+		f.outcome[kind+" "+outcome]++
 		f.mu.Unlock()
-	})
+	}, fields)
 }
 
 // account makes a WeChat account with consents for the reply template.
@@ -104,7 +109,8 @@ func (f *fixture) status(t *testing.T, key string) model.OutboxMessage {
 
 func msg(account, key string) notify.Message {
 	return notify.Message{SchoolID: "s1", AccountID: account, Template: notify.TemplateFeedbackReply, Page: "pages/x?id=1",
-		Key: key, Data: map[string]string{"thing1": "一二三四五六七八九十一二三四五六七八九十一二", "time2": "2026-11-25 09:00"}}
+		Key: key, Data: map[string]string{"subject": "一二三四五六七八九十一二三四五六七八九十一二", "reply": "好",
+			"replied_at": "2026-11-25 09:00"}}
 }
 
 // A message is written with its change or not at all, and one occasion is queued once.
@@ -131,8 +137,26 @@ func TestEnqueueWithTheChange(t *testing.T) {
 	default:
 		t.Fatal("the drainer was not woken after the commit")
 	}
-	if got := f.status(t, "k1").Data; got != `{"thing1":"一二三四五六七八九十一二三四五六七八九…","time2":"2026-11-25 09:00"}` {
-		t.Fatalf("fields not fitted to WeChat's limits: %s", got)
+	if got := f.status(t, "k1").Data; got != `{"replied_at":"2026-11-25 09:00","reply":"好","subject":"一二三四五六七八九十一二三四五六七八九十一二"}` {
+		t.Fatalf("not queued with its own fields: %s", got)
+	}
+	// A message of a template with declared fields must carry exactly those.
+	bad := msg(acct, "k-bad")
+	bad.Data = map[string]string{"thing1": "x"}
+	if _, err := f.enqueue(t, bad, nil); err == nil || !strings.Contains(err.Error(), "lacks the field") {
+		t.Fatalf("a message without its fields was queued: %v", err)
+	}
+	// At send time the fields go to the configured keywords, fitted to WeChat's limits.
+	if _, err := f.svc.Drain(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	sent := f.wx.Sent()
+	if len(sent) != 1 || sent[0].Data["thing1"] != "一二三四五六七八九十一二三四五六七八九…" || sent[0].Data["thing2"] != "好" ||
+		sent[0].Data["time3"] != "2026年11月25日 09:00" || len(sent[0].Data) != 3 {
+		t.Fatalf("sent %+v", sent)
+	}
+	if f.outcome["k1 sent"] != 1 {
+		t.Fatalf("outcomes observed %v", f.outcome)
 	}
 }
 

@@ -18,23 +18,27 @@ type Sender interface {
 	SendSubscribe(ctx context.Context, m wechat.SubscribeMessage) (string, error)
 }
 
-// Observer hears the outcome of every message the drainer finishes (for the metrics), by template.
-type Observer func(template, outcome string)
+// Observer hears the outcome of every message the drainer finishes (for the metrics and logs): its
+// template, the kind of occasion (Kind: a reminder's name, or feedback_reply) and the outcome (sent,
+// no_consent, refused, failed, expired, unknown).
+type Observer func(template, kind, outcome string)
 
 // Service keeps consents and drains the outbox. Its methods are safe for concurrent use.
 type Service struct {
 	service.Core
 	wx      Sender
 	observe Observer
+	fields  Mapping
 	kick    chan struct{}
 }
 
-// New builds the notification service. observe may be nil.
-func New(core service.Core, wx Sender, observe Observer) *Service {
+// New builds the notification service. observe may be nil; fields maps each template's fields to its
+// keywords (ParseMapping of wechat.template_fields).
+func New(core service.Core, wx Sender, observe Observer, fields Mapping) *Service {
 	if observe == nil {
-		observe = func(string, string) {}
+		observe = func(string, string, string) {}
 	}
-	return &Service{Core: core, wx: wx, observe: observe, kick: make(chan struct{}, 1)}
+	return &Service{Core: core, wx: wx, observe: observe, fields: fields, kick: make(chan struct{}, 1)}
 }
 
 // Kicks is signalled after a transaction queued a message, so a background drainer can start at once.

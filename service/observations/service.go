@@ -8,6 +8,7 @@ package observations
 import (
 	"schoolcheck/service"
 	"schoolcheck/service/moderation"
+	"schoolcheck/service/notify"
 	"schoolcheck/service/photos"
 )
 
@@ -16,11 +17,12 @@ type Service struct {
 	service.Core
 	photos *photos.Service
 	check  *moderation.Service
+	notify *notify.Service
 }
 
-// New builds the module over the shared photo pipeline and content check.
-func New(core service.Core, ph *photos.Service, check *moderation.Service) *Service {
-	return &Service{Core: core, photos: ph, check: check}
+// New builds the module over the shared photo pipeline, content check and outbox (its reminder).
+func New(core service.Core, ph *photos.Service, check *moderation.Service, nt *notify.Service) *Service {
+	return &Service{Core: core, photos: ph, check: check, notify: nt}
 }
 
 // Kinds of an observed lesson: a routine visit, an open lesson (公开课), an unannounced visit (推门听课), a

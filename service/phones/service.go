@@ -18,6 +18,7 @@ import (
 
 	"schoolcheck/model"
 	"schoolcheck/service"
+	"schoolcheck/service/notify"
 	"schoolcheck/service/photos"
 	"schoolcheck/service/school"
 )
@@ -26,10 +27,13 @@ import (
 type Service struct {
 	service.Core
 	photos *photos.Service
+	notify *notify.Service
 }
 
-// New builds the module over the shared photo pipeline.
-func New(core service.Core, ph *photos.Service) *Service { return &Service{Core: core, photos: ph} }
+// New builds the module over the shared photo pipeline and the outbox (its collection reminder).
+func New(core service.Core, ph *photos.Service, nt *notify.Service) *Service {
+	return &Service{Core: core, photos: ph, notify: nt}
+}
 
 // isLeader is a leader (or principal) on the school's roster.
 func isLeader(a *service.Actor) bool { return a.IsStaff() && a.IsLeader() }

@@ -276,13 +276,19 @@ func FindStaff(db *gorm.DB, schoolID, id string) (model.Staff, error) {
 
 // StaffNames maps staff ids of a school to names.
 func StaffNames(db *gorm.DB, schoolID string, ids []string) (map[string]string, error) {
+	return StaffNamesIn(db, []string{schoolID}, ids)
+}
+
+// StaffNamesIn maps staff ids of any of the schools to names, in one statement (a job's run over many
+// schools).
+func StaffNamesIn(db *gorm.DB, schoolIDs, ids []string) (map[string]string, error) {
 	list := slices.Compact(slices.Sorted(slices.Values(ids)))
 	out := map[string]string{}
-	if len(list) == 0 {
+	if len(list) == 0 || len(schoolIDs) == 0 {
 		return out, nil
 	}
 	var staff []model.Staff
-	if err := db.Scopes(model.InSchool(schoolID)).Select("id", "name").Where("id IN ?", list).
+	if err := db.Select("id", "name").Where("school_id IN ? AND id IN ?", schoolIDs, list).
 		Find(&staff).Error; err != nil {
 		return nil, service.WrapDB(err)
 	}

@@ -20,7 +20,13 @@ const (
 	errInvalidOpenID = 40003
 	errInvalidTmpl   = 40037
 	errBadArgs       = 47001
+	errBadData       = 47003
 )
+
+// keywordLimits are the lengths WeChat accepts per subscribe-message keyword type, in characters; a longer
+// or empty value draws 47003, as the real send does.
+var keywordLimits = map[string]int{"thing": 20, "name": 10, "phrase": 5, "character_string": 32, "number": 32,
+	"letter": 32, "symbol": 5, "car_number": 8, "phone_number": 17, "amount": 11, "time": 32, "date": 32}
 
 type obj = map[string]any
 
@@ -247,6 +253,14 @@ func (s *Server) subscribeSend(w http.ResponseWriter, body []byte) {
 	case in.TemplateID == "":
 		writeErr(w, errInvalidTmpl, "invalid template_id")
 		return
+	}
+	for k, v := range in.Data {
+		val := fmt.Sprint(v.Value)
+		limit, known := keywordLimits[strings.TrimRight(k, "0123456789")]
+		if !known || val == "" || len([]rune(val)) > limit {
+			writeErr(w, errBadData, "argument invalid! data."+k+".value invalid")
+			return
+		}
 	}
 	sent := SentSubscribe{ToUser: in.ToUser, TemplateID: in.TemplateID, Page: in.Page,
 		MiniprogramState: in.MiniprogramState, Data: map[string]string{}}
