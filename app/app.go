@@ -15,6 +15,7 @@ import (
 	"gorm.io/gorm"
 
 	"schoolcheck/api"
+	"schoolcheck/console"
 	"schoolcheck/service"
 	"schoolcheck/service/attendance"
 	"schoolcheck/service/auth"
@@ -126,11 +127,18 @@ type HTTP struct {
 	PublicURL      string
 	// LinkCheck is WeChat's check file for the QR link prefix: name and content (empty: none).
 	LinkCheck [2]string
+	// DevLogin shows the web console's dev sign-in by phone (wechat.dev_login, the embedded default).
+	DevLogin bool
 }
 
 // Handler builds the router over the application.
 func (a *App) Handler(h HTTP) (http.Handler, error) {
-	return api.New(api.Deps{Auth: a.Auth, School: a.School, Trail: a.Trail, Photos: a.Photos, Notify: a.Notify,
+	web, err := console.New(console.Deps{Auth: a.Auth, School: a.School, Attendance: a.Attendance, Meals: a.Meals,
+		Phones: a.Phones, Observations: a.Observations, Logger: a.Core.Log, PublicURL: h.PublicURL, DevLogin: h.DevLogin})
+	if err != nil {
+		return nil, err
+	}
+	return api.New(api.Deps{Console: web, Auth: a.Auth, School: a.School, Trail: a.Trail, Photos: a.Photos, Notify: a.Notify,
 		Idempotency: a.Idempotency, Attendance: a.Attendance, Meals: a.Meals, Phones: a.Phones, Ready: a.Ready,
 		Logger: a.Core.Log, Registry: a.registry, TrustedProxies: h.TrustedProxies, MaxBodyBytes: h.MaxBodyBytes,
 		Limiter: h.Limiter, Objects: h.Objects, PublicURL: h.PublicURL, LinkCheck: h.LinkCheck, Observations: a.Observations})

@@ -30,6 +30,7 @@ func migrations() []migration {
 		{7, "phones", migrate7Phones},
 		{8, "memberships, parent pseudonyms and utf8mb4", migrate8Identity},
 		{10, "job slots index", migrate10JobSlots},
+		{11, "console logins and sessions", migrate11Console},
 	}
 }
 
