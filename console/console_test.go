@@ -15,6 +15,7 @@ import (
 
 	"schoolcheck/api/apitest"
 	"schoolcheck/console"
+	"schoolcheck/model"
 )
 
 func TestMain(m *testing.M) { os.Exit(apitest.Main(m)) }
@@ -429,5 +430,33 @@ func TestSecureCookieBehindHTTPS(t *testing.T) {
 	}
 	if ck := b.cookies[console.SessionCookie]; !ck.Secure || !ck.HttpOnly || ck.SameSite != http.SameSiteStrictMode || ck.MaxAge < 60 {
 		t.Fatalf("session cookie %+v", ck)
+	}
+}
+
+// TestConsolePurge: a day on, the scheduler forgets login requests and sessions that are over.
+func TestConsolePurge(t *testing.T) {
+	e := apitest.New(t)
+	sc := e.School()
+	b := signIn(t, e, sc.Principal)
+	pending := newBrowser(t, e.Handler)
+	id := pending.loginRequest()
+	var row model.ConsoleLogin
+	if err := e.DB.Where("id = ?", id).Take(&row).Error; err != nil {
+		t.Fatal(err)
+	}
+	e.Clock.Advance(27 * time.Hour)
+	if err := e.RunJobs(); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.DB.Where("id = ?", id).Take(&row).Error; !model.IsNotFound(err) {
+		t.Fatalf("the login request is still there: %v", err)
+	}
+	var sessions int64
+	if err := e.DB.Model(&model.ConsoleSession{}).Where("token_hash <> ''").Where("expires_at < ?", e.Clock.Now().Add(-24*time.Hour)).
+		Count(&sessions).Error; err != nil || sessions != 0 {
+		t.Fatalf("expired sessions left: %d %v", sessions, err)
+	}
+	if w := b.get("/console/"); w.Code != http.StatusFound {
+		t.Fatalf("an expired session: %d", w.Code)
 	}
 }

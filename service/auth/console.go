@@ -10,6 +10,7 @@ import (
 
 	"schoolcheck/model"
 	"schoolcheck/service"
+	"schoolcheck/service/jobs"
 )
 
 // The web console's sign-in by scanning (扫码登录). A browser asks for a login request and shows its QR code
@@ -233,4 +234,17 @@ func (s *Service) EndConsoleSession(ctx context.Context, token string) error {
 		return tx.Model(&model.ConsoleSession{}).Where("token_hash = ? AND ended_at IS NULL", consoleHash(token)).
 			Update("ended_at", tx.Now).Error
 	})
+}
+
+// ConsolePurgeJob forgets the console's login requests a day after they were made and its sessions a day
+// after they ended or expired (neither is evidence of anything: the audit rows name the roster entry).
+func (s *Service) ConsolePurgeJob() jobs.Job {
+	return jobs.Job{Name: "auth.console_purge", Every: 6 * time.Hour, Run: func(ctx context.Context, _ jobs.Slot) error {
+		cutoff := s.Now().UTC().Add(-24 * time.Hour)
+		db := s.Read(ctx)
+		if err := db.Where("created_at < ?", cutoff).Delete(&model.ConsoleLogin{}).Error; err != nil {
+			return service.WrapDB(err)
+		}
+		return service.WrapDB(db.Where("expires_at < ? OR ended_at < ?", cutoff, cutoff).Delete(&model.ConsoleSession{}).Error)
+	}}
 }
