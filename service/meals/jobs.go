@@ -18,16 +18,10 @@ import (
 	"schoolcheck/service/school"
 )
 
-// recheckBatch bounds how many pending texts one run sends to WeChat.
-const recheckBatch = 50
-
 // Jobs are the meals module's scheduled work: asking WeChat again about feedback stored while it was down,
 // and its two reminders, meal_unrecorded and feedback_overdue.
 func (s *Service) Jobs(every time.Duration) []jobs.Job {
-	return []jobs.Job{{Name: "meals.moderation_recheck", Every: every, Run: func(ctx context.Context, _ jobs.Slot) error {
-		_, err := s.RecheckModeration(ctx)
-		return err
-	}},
+	return []jobs.Job{moderation.RecheckJob("meals", every, s.RecheckModeration),
 		{Name: "meals." + ReminderMealUnrecorded, Occasions: mealOccasions, RunAll: s.remindMeals},
 		{Name: "meals." + ReminderFeedbackOverdue, Occasions: feedbackOccasions, RunAll: s.remindFeedback},
 	}
@@ -39,12 +33,12 @@ func (s *Service) Jobs(every time.Duration) []jobs.Job {
 func (s *Service) RecheckModeration(ctx context.Context) (int, error) {
 	db := model.CrossSchool(s.Read(ctx)).Session(&gorm.Session{}) // every school's pending texts, by design
 	var fbs []model.Feedback
-	if err := db.Where("moderation = ?", moderation.Pending).Order("created_at").Limit(recheckBatch).
+	if err := db.Where("moderation = ?", moderation.Pending).Order("created_at").Limit(moderation.Batch).
 		Find(&fbs).Error; err != nil {
 		return 0, service.WrapDB(err)
 	}
 	var replies []model.FeedbackReply
-	if err := db.Where("moderation = ?", moderation.Pending).Order("created_at").Limit(recheckBatch).
+	if err := db.Where("moderation = ?", moderation.Pending).Order("created_at").Limit(moderation.Batch).
 		Find(&replies).Error; err != nil {
 		return 0, service.WrapDB(err)
 	}

@@ -16,16 +16,10 @@ import (
 	"schoolcheck/service/school"
 )
 
-// recheckBatch bounds how many observations one run sends to WeChat.
-const recheckBatch = 50
-
 // Jobs are the module's scheduled work: asking WeChat again about texts stored while it was down, and the
 // acknowledgement reminder.
 func (s *Service) Jobs(every time.Duration) []jobs.Job {
-	return []jobs.Job{{Name: "observations.moderation_recheck", Every: every, Run: func(ctx context.Context, _ jobs.Slot) error {
-		_, err := s.RecheckModeration(ctx)
-		return err
-	}},
+	return []jobs.Job{moderation.RecheckJob("observations", every, s.RecheckModeration),
 		{Name: "observations." + ReminderObservationAck, Occasions: ackOccasions, RunAll: s.remindAck},
 	}
 }
@@ -37,7 +31,7 @@ func (s *Service) RecheckModeration(ctx context.Context) (int, error) {
 	db := model.CrossSchool(s.Read(ctx)).Session(&gorm.Session{}) // every school's pending texts, by design
 	var rows []model.Observation
 	if err := db.Where("moderation = ? OR reflection_moderation = ?", moderation.Pending, moderation.Pending).
-		Order("created_at").Limit(recheckBatch).Find(&rows).Error; err != nil {
+		Order("created_at").Limit(moderation.Batch).Find(&rows).Error; err != nil {
 		return 0, service.WrapDB(err)
 	}
 	var staffIDs []string
