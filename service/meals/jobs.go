@@ -251,8 +251,8 @@ func (s *Service) remindFeedback(ctx context.Context, slots []jobs.Slot) error {
 	hours := jobs.Least(slots, func(si *school.Info) int { return si.Settings.Reminders.FeedbackOverdue.AfterHours })
 	var rows []model.Feedback
 	if err := db.Select("id", "school_id", "label", "category", "content", "moderation", "created_at").
-		Where("school_id IN ? AND status = ? AND moderation <> ? AND created_at <= ?", jobs.SchoolIDs(slots),
-			FeedbackOpen, moderation.Rejected, now.Add(-time.Duration(hours)*time.Hour)).
+		Where("school_id IN ? AND status = ? AND moderation <> ? AND created_at <= ? AND created_at >= ?", jobs.SchoolIDs(slots),
+			FeedbackOpen, moderation.Rejected, now.Add(-time.Duration(hours)*time.Hour), now.Add(-notify.ReminderWindow)).
 		Order("created_at, id").Find(&rows).Error; err != nil {
 		return service.WrapDB(err)
 	}

@@ -107,7 +107,8 @@ func (s *Service) remindAck(ctx context.Context, slots []jobs.Slot) error {
 	age := func(d int) time.Time { return now.Add(-time.Duration(d) * 24 * time.Hour) }
 	var rows []model.Observation
 	if err := db.Select("id", "school_id", "observer_id", "teacher_id", "subject", "topic", "date", "created_at").
-		Where("school_id IN ? AND acknowledged_at IS NULL AND created_at <= ?", jobs.SchoolIDs(slots), age(days)).
+		Where("school_id IN ? AND acknowledged_at IS NULL AND created_at <= ? AND created_at >= ?", jobs.SchoolIDs(slots),
+			age(days), now.Add(-notify.ReminderWindow)).
 		Order("created_at, id").Find(&rows).Error; err != nil {
 		return service.WrapDB(err)
 	}
