@@ -110,7 +110,8 @@ func New(d Deps) *App {
 
 // Jobs are every module's scheduled work.
 func (a *App) Jobs() []jobs.Job {
-	all := []jobs.Job{a.Idempotency.Job(), a.Photos.Job(a.interval), jobs.Purge(a.Core), a.Auth.ConsolePurgeJob()}
+	all := []jobs.Job{a.Idempotency.Job(), a.Photos.Job(a.interval), jobs.Purge(a.Core), a.Notify.Job()}
+	all = append(all, a.Auth.ConsolePurgeJob())
 	all = append(all, a.Meals.Jobs(a.interval)...)
 	all = append(all, a.Observations.Jobs(a.interval)...)
 	all = append(all, a.Phones.Jobs()...)
