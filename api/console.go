@@ -14,9 +14,15 @@ import (
 // pages under /console/, is the console package, mounted by New).
 func (s *server) consoleRoutes(r *gin.Engine) func(open, login, bound *gin.RouterGroup) {
 	return func(_, _, bound *gin.RouterGroup) {
-		bound.POST("/auth/console/confirm", s.rateLimit("console-confirm", 60, 20, time.Minute), s.handle(s.confirmConsole))
+		limit := s.rateLimit("console-confirm", 60, 20, time.Minute)
+		bound.GET("/auth/console/requests/:id", limit, s.handle(s.consoleRequest))
+		bound.POST("/auth/console/confirm", limit, s.handle(s.confirmConsole))
 		r.GET("/q/login/:id", s.rateLimit("display", 120, 0, time.Minute), s.consoleLoginLanding)
 	}
+}
+
+func (s *server) consoleRequest(c *gin.Context) error {
+	return reply(c, http.StatusOK)(s.auth.ConsoleLoginRequest(c.Request.Context(), actorOf(c), c.Param("id")))
 }
 
 func (s *server) confirmConsole(c *gin.Context) error {

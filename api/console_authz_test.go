@@ -29,5 +29,11 @@ func consoleAuthzRoutes(w *apitest.World) []apitest.Route {
 		apitest.OtherPrincipal, apitest.FarInspector} {
 		ok[c] = 200
 	}
-	return []apitest.Route{{Name: "POST auth/console/confirm", Method: "POST", Path: fresh, Body: body, OK: ok}}
+	return []apitest.Route{
+		{Name: "POST auth/console/confirm", Method: "POST", Path: fresh, Body: body, OK: ok},
+		{Name: "GET auth/console/requests/{id}", Method: "GET", Path: func(w *apitest.World) string {
+			fresh(w)
+			return "auth/console/requests/" + body.id
+		}, OK: ok},
+	}
 }

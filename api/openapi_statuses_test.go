@@ -60,7 +60,8 @@ var (
 	noDatabase  = []string{"GET /healthz", "GET /metrics", "GET /q/{token}", "GET /q/login/{id}", "GET /objects/{key}", "GET /readyz"}
 	notBound    = []string{"POST /auth/login", "POST /auth/bind-phone", "POST /auth/join", "POST /auth/switch"}
 	rateLimited = []string{"POST /auth/login", "POST /auth/bind-phone", "POST /auth/join", "GET /display/{token}",
-		"GET /display/{token}/qr.json", "GET /q/{token}", "GET /q/login/{id}", "POST /auth/console/confirm"}
+		"GET /display/{token}/qr.json", "GET /q/{token}", "GET /q/login/{id}", "POST /auth/console/confirm",
+		"GET /auth/console/requests/{id}"}
 )
 
 // TestOpenAPIDocumentsEveryStatus holds api/openapi.yaml to what the middleware really sends, for every

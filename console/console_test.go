@@ -150,12 +150,18 @@ func TestScanToLogin(t *testing.T) {
 	if s := b.poll(); s != "pending" {
 		t.Fatalf("before confirming: %s", s)
 	}
+	// The mini-program shows who is asking from where, then confirms.
+	q := e.Get("auth/console/requests/"+id, sc.Principal.Token).Want(http.StatusOK).Map()
+	if q["ip"] != "198.51.100.7" || q["membership"] != "school:"+sc.ID || q["user_agent"] == nil {
+		t.Fatalf("request: %v", q)
+	}
 	r := e.Post("auth/console/confirm", sc.Principal.Token, map[string]string{"id": id}).Want(http.StatusOK).Map()
 	if r["ip"] != "198.51.100.7" || r["membership"] != "school:"+sc.ID {
 		t.Fatalf("confirmation: %v", r)
 	}
 	t.Run("confirmed twice", func(t *testing.T) {
 		e.For(t).Post("auth/console/confirm", sc.Principal.Token, map[string]string{"id": id}).WantError(http.StatusConflict, "login_used")
+		e.For(t).Get("auth/console/requests/"+id, sc.Principal.Token).WantError(http.StatusConflict, "login_used")
 	})
 	saved := *b.cookies[console.LoginCookie]
 	if s := b.poll(); s != "confirmed" {
@@ -215,7 +221,9 @@ func TestScanToLoginRefusals(t *testing.T) {
 		e := e.For(t)
 		b := newBrowser(t, e.Handler)
 		id := b.loginRequest()
+		e.Get("auth/console/requests/"+id, sc.Principal.Token).Want(http.StatusOK)
 		e.Clock.Advance(2*time.Minute + time.Second)
+		e.Get("auth/console/requests/"+id, sc.Principal.Token).WantError(http.StatusNotFound, "login_expired")
 		e.Post("auth/console/confirm", sc.Principal.Token, map[string]string{"id": id}).WantError(http.StatusNotFound, "login_expired")
 		if s := b.poll(); s != "expired" {
 			t.Fatalf("poll: %s", s)

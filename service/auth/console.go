@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"gorm.io/gorm"
+
 	"schoolcheck/model"
 	"schoolcheck/service"
 	"schoolcheck/service/jobs"
@@ -79,23 +81,75 @@ func (s *Service) StartConsoleLogin(ctx context.Context, ip, userAgent string) (
 	return out, err
 }
 
+// consoleRequester checks that a may sign a console in: a bound roster entry (staff or inspector).
+func consoleRequester(a *service.Actor, id string) (string, error) {
+	if a == nil || !a.Bound() {
+		return "", service.E(service.ErrForbidden, "not_bound", "请先绑定教职工手机号或加入班级")
+	}
+	if a.StaffID == "" {
+		return "", service.ForbiddenBecause("电脑端管理后台仅供教职工和督学使用")
+	}
+	id = strings.TrimSpace(id)
+	if id == "" || len(id) > 64 {
+		return "", service.Invalid{"id": "缺少登录请求编号"}.Err()
+	}
+	return id, nil
+}
+
+// openLogin finds a login request that can still be confirmed at now.
+func openLogin(db *gorm.DB, id string, now time.Time) (model.ConsoleLogin, error) {
+	var row model.ConsoleLogin
+	if err := db.Where("id = ?", id).Take(&row).Error; err != nil {
+		if model.IsNotFound(err) {
+			return row, loginGone()
+		}
+		return row, err
+	}
+	if row.ConfirmedAt != nil {
+		return row, loginUsed()
+	}
+	if !now.Before(row.ExpiresAt) {
+		return row, loginGone()
+	}
+	return row, nil
+}
+
+func loginUsed() *service.Error {
+	return service.Conflict("login_used", "该登录二维码已被确认过，请在电脑上刷新后重新扫码")
+}
+
+// consoleView describes a login request to the person about to confirm it, in their membership's zone.
+func consoleView(db *gorm.DB, a *service.Actor, row model.ConsoleLogin) ConsoleConfirmation {
+	return ConsoleConfirmation{ID: row.ID, RequestedAt: service.Local(row.CreatedAt, service.SchoolZone(db, a.SchoolID)),
+		IP: row.IP, UserAgent: row.UserAgent, Membership: membershipOf(a).String()}
+}
+
+// ConsoleLoginRequest describes a login request before it is confirmed, for the mini-program to show who
+// is asking from where: the browser's address and user agent, and the membership it would act in.
+func (s *Service) ConsoleLoginRequest(ctx context.Context, a *service.Actor, id string) (ConsoleConfirmation, error) {
+	id, err := consoleRequester(a, id)
+	if err != nil {
+		return ConsoleConfirmation{}, err
+	}
+	db := s.Read(ctx)
+	row, err := openLogin(db, id, s.Now())
+	if err != nil {
+		return ConsoleConfirmation{}, service.WrapDB(err)
+	}
+	return consoleView(db, a, row), nil
+}
+
 // ConfirmConsoleLogin confirms a login request with the acting token: the browser that asked will act in
 // the token's membership, as its roster entry there. Only a staff member or an inspector (a bound roster
 // entry) may; a request is confirmed once, within its two minutes.
 func (s *Service) ConfirmConsoleLogin(ctx context.Context, a *service.Actor, id string) (ConsoleConfirmation, error) {
 	var out ConsoleConfirmation
-	if a == nil || !a.Bound() {
-		return out, service.E(service.ErrForbidden, "not_bound", "请先绑定教职工手机号或加入班级")
-	}
-	if a.StaffID == "" {
-		return out, service.ForbiddenBecause("电脑端管理后台仅供教职工和督学使用")
-	}
-	id = strings.TrimSpace(id)
-	if id == "" || len(id) > 64 {
-		return out, service.Invalid{"id": "缺少登录请求编号"}.Err()
+	id, err := consoleRequester(a, id)
+	if err != nil {
+		return out, err
 	}
 	m := membershipOf(a)
-	err := s.Tx(ctx, func(tx *service.Tx) error {
+	err = s.Tx(ctx, func(tx *service.Tx) error {
 		// The roster entry's binding, which the session will act under (as a token issued now would).
 		again, binding, err := loadActor(tx.DB, a.AccountID, m, nil)
 		if err != nil {
@@ -104,18 +158,9 @@ func (s *Service) ConfirmConsoleLogin(ctx context.Context, a *service.Actor, id 
 		if again.StaffID != a.StaffID {
 			return service.Forbidden()
 		}
-		var row model.ConsoleLogin
-		if err := tx.Where("id = ?", id).Take(&row).Error; err != nil {
-			if model.IsNotFound(err) {
-				return loginGone()
-			}
+		row, err := openLogin(tx.DB, id, tx.Now)
+		if err != nil {
 			return err
-		}
-		if row.ConfirmedAt != nil {
-			return service.Conflict("login_used", "该登录二维码已被确认过，请在电脑上刷新后重新扫码")
-		}
-		if !tx.Now.Before(row.ExpiresAt) {
-			return loginGone()
 		}
 		res := tx.Model(&model.ConsoleLogin{}).Where("id = ? AND confirmed_at IS NULL", id).
 			Updates(map[string]any{"confirmed_at": tx.Now, "account_id": a.AccountID, "membership": m.String(), "binding": binding})
@@ -123,11 +168,9 @@ func (s *Service) ConfirmConsoleLogin(ctx context.Context, a *service.Actor, id 
 			return res.Error
 		}
 		if res.RowsAffected != 1 {
-			return service.Conflict("login_used", "该登录二维码已被确认过，请在电脑上刷新后重新扫码")
+			return loginUsed()
 		}
-		loc := service.SchoolZone(tx.DB, a.SchoolID)
-		out = ConsoleConfirmation{ID: row.ID, RequestedAt: service.Local(row.CreatedAt, loc), IP: row.IP,
-			UserAgent: row.UserAgent, Membership: m.String()}
+		out = consoleView(tx.DB, a, row)
 		return nil
 	})
 	return out, err
