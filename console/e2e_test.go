@@ -89,6 +89,15 @@ func (tb *tab) do(what string, steps ...chromedp.Action[chromedp.Void]) {
 	}
 }
 
+// noViolation fails when the page reported a Content-Security-Policy violation (console.js notes it).
+func (tb *tab) noViolation() {
+	tb.t.Helper()
+	v, err := chromedp.Run(tb.ctx, chromedp.Evaluate[string](`document.documentElement.getAttribute("data-csp-violation") || ""`))
+	if err != nil || v != "" {
+		tb.t.Fatalf("CSP violation on the page: %q (%v)", v, err)
+	}
+}
+
 func (tb *tab) text(sel string) string {
 	tb.t.Helper()
 	s, err := chromedp.Run(tb.ctx, chromedp.Text(sel))
@@ -138,6 +147,7 @@ func (tb *tab) scanIn(e *apitest.Env, u *apitest.User) {
 	if who := tb.text(".who"); !strings.Contains(who, u.Name) {
 		tb.t.Fatalf("signed in as %q, want %s", who, u.Name)
 	}
+	tb.noViolation()
 }
 
 func TestBrowserScanToLogin(t *testing.T) {
@@ -196,6 +206,16 @@ func TestBrowserPrincipal(t *testing.T) {
 		if list := tb.text("#staff"); !strings.Contains(list, "钱老师") {
 			t.Fatalf("the list lacks the imported: %q", list)
 		}
+		// The list sorts by a click on its header (by phone here: the imported phones are the newest).
+		tb.do("sort by phone", chromedp.Click(`#staff thead th:nth-child(2)`), chromedp.Click(`#staff thead th:nth-child(2)`))
+		sorted, err := chromedp.Run(tb.ctx, chromedp.Evaluate[bool](`(() => {
+			const p = [...document.querySelectorAll("#staff tbody tr td:nth-child(2)")].map(td => td.textContent);
+			return p.length > 2 && p.every((v, i) => i === 0 || p[i-1].localeCompare(v, "zh-CN") >= 0);
+		})()`))
+		if err != nil || !sorted {
+			t.Fatalf("the staff list did not sort descending by phone (%v)", err)
+		}
+		tb.noViolation()
 	})
 
 	t.Run("edit settings", func(t *testing.T) {
@@ -221,6 +241,7 @@ func TestBrowserPrincipal(t *testing.T) {
 		if got := sc.Settings().Attendance.Fences[0].RadiusM; got != 250 {
 			t.Fatalf("a refused form saved radius %v", got)
 		}
+		tb.noViolation()
 	})
 
 	t.Run("calendar", func(t *testing.T) {
