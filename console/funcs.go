@@ -4,6 +4,7 @@ import (
 	"html/template"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"schoolcheck/service"
@@ -32,6 +33,8 @@ var funcs = template.FuncMap{
 		}
 		return strings.Join(out, "、")
 	},
+	// pct writes a ratio (0..1) as a percentage with one decimal.
+	"pct":      func(x float64) string { return strconv.FormatFloat(x*100, 'f', 1, 64) + "%" },
 	"contains": func(list []string, s string) bool { return slices.Contains(list, s) },
 	"join":     strings.Join,
 	// fields lists an error's fields at fault in a stable order ("row 3" before "row 10").

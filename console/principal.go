@@ -320,9 +320,14 @@ func (c *Console) reportDownload(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return err
 	}
+	sendFile(w, f)
+	return nil
+}
+
+// sendFile answers a generated download as the API does.
+func sendFile(w http.ResponseWriter, f report.File) {
 	w.Header().Set("Content-Disposition", api.Disposition(f.Name))
 	w.Header().Set("Content-Type", f.ContentType)
 	w.Header().Set("Cache-Control", "private, no-store")
 	_, _ = w.Write(f.Data)
-	return nil
 }
