@@ -1,13 +1,19 @@
 package api_test
 
 import (
+	"archive/zip"
+	"bytes"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/xuri/excelize/v2"
+
 	"schoolcheck/api/apitest"
 	"schoolcheck/model"
+	"schoolcheck/service/report"
 )
 
 // seedModules writes a month of every module's records for a school straight into the database: sign-ins
@@ -182,4 +188,115 @@ func TestOverviewAgreesWithModuleReports(t *testing.T) {
 			t.Fatalf("region total %v (other school's workdays %v)", ta, ow)
 		}
 	}
+}
+
+// TestInspectionWorkbooks: the evidence pack, the overview and the meals workbook open in excelize with
+// their sheets, headers, print titles and the summary's native charts.
+func TestInspectionWorkbooks(t *testing.T) {
+	e := newEnv(t)
+	e.Clock.Set(apitest.At("2026-10-20", "09:00"))
+	sc := e.School()
+	t1, t2 := sc.Teacher("一班主任"), sc.Teacher("科任")
+	class := sc.Class(t1)
+	insp := e.Inspector(sc.Region)
+	e.Clock.Set(apitest.At("2026-11-25", "15:00"))
+	relogin(e, sc.Principal, t1, t2, insp)
+	seedModules(t, e, sc, sc.Principal, t1, t2, class.ID)
+	e.Post("inspections/findings", insp.Token, map[string]any{"school_id": sc.ID, "module": "phones", "title": "手机柜未上锁",
+		"due": "2026-12-10"}).Want(http.StatusCreated)
+
+	open := func(path string) (*excelize.File, []byte) {
+		t.Helper()
+		r := e.Get(path, insp.Token).Want(http.StatusOK)
+		if r.Header.Get("Content-Type") != report.XLSXType || !strings.Contains(r.Header.Get("Content-Disposition"), "attachment") {
+			t.Fatalf("%s headers %v", path, r.Header)
+		}
+		f, err := excelize.OpenReader(bytes.NewReader(r.Body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f, r.Body
+	}
+	header := func(f *excelize.File, sheet string) []string {
+		rows, err := f.GetRows(sheet)
+		if err != nil || len(rows) < 2 {
+			t.Fatalf("%s: %v %v", sheet, rows, err)
+		}
+		return rows[1]
+	}
+
+	f, raw := open("reports/evidence?from=2026-09-01&to=2026-11-25&school_id=" + sc.ID)
+	wantSheets := []string{"封面", "汇总", "坐班考勤", "陪餐记录", "家长反馈", "手机管理", "听课评课", "问题清单"}
+	if got := f.GetSheetList(); strings.Join(got, ",") != strings.Join(wantSheets, ",") {
+		t.Fatalf("evidence sheets %v", got)
+	}
+	for _, sheet := range wantSheets[1:] {
+		wantPrintTitles(t, f, sheet)
+	}
+	if h := header(f, "汇总"); h[0] != "月份" || h[1] != "坐班出勤率" {
+		t.Fatalf("summary header %q", h)
+	}
+	rows, _ := f.GetRows("汇总")
+	if len(rows) < 5 || rows[2][0] != "2026-09" || rows[4][0] != "2026-11" {
+		t.Fatalf("summary months %q", rows)
+	}
+	counts := map[string]int{"坐班考勤": 13, "陪餐记录": 4, "家长反馈": 3, "手机管理": 6, "听课评课": 3, "问题清单": 1}
+	for sheet, n := range counts {
+		rows, _ := f.GetRows(sheet)
+		data := 0
+		for _, r := range rows[2:] {
+			if len(r) > 1 && strings.HasPrefix(r[0], "2026-") {
+				data++
+			}
+		}
+		if data != n {
+			t.Errorf("%s: %d records, want %d", sheet, data, n)
+		}
+		if last := rows[len(rows)-1]; len(last) == 0 || !strings.Contains(last[0], "审核人") {
+			t.Errorf("%s: no signature line", sheet)
+		}
+		layout, err := f.GetPageLayout(sheet)
+		if err != nil || layout.Size == nil || *layout.Size != 9 {
+			t.Errorf("%s page layout %+v %v", sheet, layout, err)
+		}
+	}
+	if h := header(f, "陪餐记录"); h[4] != "菜品" || h[5] != "卫生" || h[12] != "照片链接" {
+		t.Fatalf("meal records header %q", h)
+	}
+	// Two native charts on the summary sheet.
+	zr, err := zip.NewReader(bytes.NewReader(raw), int64(len(raw)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	charts := 0
+	for _, zf := range zr.File {
+		if strings.HasPrefix(zf.Name, "xl/charts/chart") {
+			charts++
+		}
+	}
+	if charts != 2 {
+		t.Fatalf("%d charts in the evidence pack", charts)
+	}
+
+	ov, _ := open("reports/overview?month=2026-11&format=xlsx")
+	if h := header(ov, "学校"); h[0] != "学校" || h[2] != "坐班出勤率" || h[12] != "逾期\n问题" {
+		t.Fatalf("overview header %q", h)
+	}
+	wantPrintTitles(t, ov, "学校")
+
+	meals, _ := open("reports/meals?month=2026-11&format=xlsx&school_id=" + sc.ID)
+	list := meals.GetSheetList()
+	if len(list) < 5 || list[len(list)-2] != "陪餐记录" || list[len(list)-1] != "家长反馈" {
+		t.Fatalf("meals workbook sheets %v", list)
+	}
+	if h := header(meals, "家长反馈"); h[6] != "回复记录" {
+		t.Fatalf("feedback sheet header %q", h)
+	}
+	wantPrintTitles(t, meals, "家长反馈")
+
+	// A principal gets their own pack; a period over 400 days is refused.
+	e.Get("reports/evidence?from=2026-11-01&to=2026-11-25", sc.Principal.Token).Want(http.StatusOK)
+	e.Get("reports/evidence?from=2025-01-01&to=2026-11-25&school_id="+sc.ID, insp.Token).WantError(http.StatusBadRequest, "invalid_argument")
+	e.Get("reports/evidence?from=2026-11-01&to=2026-11-25&school_id="+sc.ID+"&format=json", insp.Token).
+		WantError(http.StatusBadRequest, "invalid_argument")
 }

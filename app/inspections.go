@@ -32,5 +32,7 @@ func (a *App) inspectionSources() inspections.Sources {
 			return inspections.ObservationFigures{Observations: s.Observations, Staff: s.Staff, PerTeacher: s.PerTeacher,
 				QuotaSum: s.QuotaSum, QuotaMet: s.QuotaMet}, err
 		},
+		Records: []func(context.Context, *school.Info, report.Period) (report.Records, error){
+			a.Attendance.Records, a.Meals.Records, a.Meals.FeedbackRecords, a.Phones.Records, a.Observations.Records},
 	}
 }

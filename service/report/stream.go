@@ -4,6 +4,9 @@ import (
 	"math"
 
 	"github.com/xuri/excelize/v2"
+	"gorm.io/gorm"
+
+	"schoolcheck/service"
 )
 
 // Records is a sheet of records whose rows are produced one at a time (a module's records over a term or a
@@ -110,4 +113,33 @@ func width(c Column) float64 {
 		return 12
 	}
 	return c.Width
+}
+
+// batchRows is how many records one read of a records sheet takes.
+const batchRows = 500
+
+// Batches reads the rows of q in id order, a batch at a time (ids are UUIDv7: creation order), and calls
+// fn with each batch: a records sheet reads a year without holding it.
+func Batches[M any](q *gorm.DB, idOf func(*M) string, fn func([]M) error) error {
+	after := ""
+	for {
+		page := q.Session(&gorm.Session{})
+		if after != "" {
+			page = page.Where("id > ?", after)
+		}
+		var rows []M
+		if err := page.Order("id").Limit(batchRows).Find(&rows).Error; err != nil {
+			return service.WrapDB(err)
+		}
+		if len(rows) == 0 {
+			return nil
+		}
+		if err := fn(rows); err != nil {
+			return err
+		}
+		if len(rows) < batchRows {
+			return nil
+		}
+		after = idOf(&rows[len(rows)-1])
+	}
 }
