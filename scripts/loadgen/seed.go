@@ -26,7 +26,7 @@ type seedConfig struct {
 	districts, schools, staff, cls int
 	from                           string
 	days                           int
-	keep                           bool
+	keep, measureOnly              bool
 }
 
 // seedMain runs `loadgen seed [flags]`.
@@ -41,6 +41,7 @@ func seedMain(args []string) error {
 	fs.StringVar(&c.from, "from", "2025-09-01", "first day of the seeded year")
 	fs.IntVar(&c.days, "days", 365, "days seeded from -from")
 	fs.BoolVar(&c.keep, "keep", false, "keep the database")
+	fs.BoolVar(&c.measureOnly, "measure", false, "only measure: -dsn names a database an earlier -keep run seeded")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -53,6 +54,13 @@ func seedMain(args []string) error {
 		return err
 	}
 	defer env.close()
+	if c.measureOnly {
+		city, schools, err := seededCity(env)
+		if err != nil {
+			return err
+		}
+		return measure(ctx, env, city, schools, c)
+	}
 	start := time.Now()
 	city, schools, err := seedCity(ctx, env, c)
 	if err != nil {
@@ -167,6 +175,28 @@ func seedCity(ctx context.Context, e *env, c seedConfig) (string, []seedSchool, 
 			return "", nil, err
 		}
 		out[i] = sc
+	}
+	return city.ID, out, nil
+}
+
+// seededCity finds the city an earlier run seeded in the database and its schools.
+func seededCity(e *env) (string, []seedSchool, error) {
+	var city model.Region
+	if err := e.db.Where("parent_id = '' AND name LIKE ?", "压测市%").Order("created_at DESC").Take(&city).Error; err != nil {
+		return "", nil, fmt.Errorf("no seeded city in the database: %w", err)
+	}
+	e.runID = strings.TrimPrefix(city.Name, "压测市")
+	var districts []string
+	if err := e.db.Model(&model.Region{}).Where("parent_id = ?", city.ID).Pluck("id", &districts).Error; err != nil {
+		return "", nil, err
+	}
+	var rows []model.School
+	if err := e.db.Where("region_id IN ?", districts).Order("name").Find(&rows).Error; err != nil {
+		return "", nil, err
+	}
+	out := make([]seedSchool, len(rows))
+	for i, r := range rows {
+		out[i] = seedSchool{id: r.ID, region: r.RegionID}
 	}
 	return city.ID, out, nil
 }
@@ -395,6 +425,39 @@ func measure(ctx context.Context, e *env, city string, schools []seedSchool, c s
 	})
 	fmt.Printf("  %d schools, %d sub-regions; city attendance %.4f, meals %.4f, phones %.4f\n", len(ov.Items), len(ov.SubRegions),
 		ov.Total.Attendance.Rate, ov.Total.Meals.Coverage, ov.Total.Phones.Coverage)
+	infos := make([]*school.Info, 0, len(schools))
+	for _, sc := range schools {
+		si, err := school.Load(e.db, sc.id)
+		if err != nil {
+			return err
+		}
+		infos = append(infos, si)
+	}
+	now := time.Now()
+	each := func(fn func(si *school.Info, p report.Period) error) func() error {
+		return func() error {
+			for _, si := range infos {
+				p, err := report.MonthPeriod(report.Query{Month: month}, si, now)
+				if err != nil {
+					return err
+				}
+				if err := fn(si, p); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}
+	run("  of which attendance (one school at a time)", each(func(si *school.Info, p report.Period) error {
+		_, err := e.app.Attendance.Summary(ctx, si, p)
+		return err
+	}))
+	run("  of which meals", each(func(si *school.Info, p report.Period) error { _, err := e.app.Meals.Summary(ctx, si, p); return err }))
+	run("  of which phones", each(func(si *school.Info, p report.Period) error { _, err := e.app.Phones.Summary(ctx, si, p); return err }))
+	run("  of which observations", each(func(si *school.Info, p report.Period) error {
+		_, err := e.app.Observations.Summary(ctx, si, p)
+		return err
+	}))
 	ceiling := `SELECT school_id, SUM(n) FROM (
 		SELECT school_id, COUNT(*) AS n FROM attendance_punches WHERE school_id IN ? AND date BETWEEN ? AND ? GROUP BY school_id
 		UNION ALL SELECT school_id, COUNT(*) FROM meals WHERE school_id IN ? AND date BETWEEN ? AND ? GROUP BY school_id
