@@ -25,6 +25,7 @@ import (
 	"schoolcheck/service"
 	"schoolcheck/service/attendance"
 	"schoolcheck/service/auth"
+	"schoolcheck/service/inspections"
 	"schoolcheck/service/meals"
 	"schoolcheck/service/observations"
 	"schoolcheck/service/phones"
@@ -56,6 +57,7 @@ type Deps struct {
 	Meals        *meals.Service
 	Phones       *phones.Service
 	Observations *observations.Service
+	Inspections  *inspections.Service
 	Logger       *slog.Logger
 	// PublicURL is how clients reach the server: the QR code's link, and whether cookies are Secure.
 	PublicURL string

@@ -1,40 +1,125 @@
 package console
 
 import (
+	"encoding/json"
+	"html/template"
 	"net/http"
+	"strconv"
+	"time"
 
 	"schoolcheck/service"
+	"schoolcheck/service/inspections"
 	"schoolcheck/service/report"
 )
 
-// The inspectors' pages. The region overview and the findings stand on service/inspections (issue 14),
-// which has not landed on this branch: until it does, the overview and findings pages say so, and a
-// school's page gives the month's workbooks of every module, read through each module's ReportXLSX with
-// the inspector's actor (which checks the school is in the inspector's region).
+// The inspectors' pages, and the findings a school answers, on service/inspections: the region overview
+// (inspections.Overview, a table by school and by sub-region, sortable, with ECharts charts of the month by
+// school and of the region's last months), a school's month (its overview row, every module's workbook, the
+// evidence pack), and the findings (list with filters, create, answer, verify or send back).
 func (c *Console) inspectorRoutes() {
 	m := c.mux
 	m.HandleFunc("GET /console/region", c.signedIn(c.regionPage))
+	m.HandleFunc("GET /console/region.xlsx", c.signedIn(c.regionXLSX))
 	m.HandleFunc("GET /console/schools/{id}", c.signedIn(c.schoolPage))
+	m.HandleFunc("GET /console/evidence", c.signedIn(c.evidenceDownload))
 	m.HandleFunc("GET /console/findings", c.signedIn(c.findingsPage))
+	m.HandleFunc("POST /console/findings", c.signedIn(c.findingCreate))
+	m.HandleFunc("GET /console/findings/{id}", c.signedIn(c.findingPage))
+	m.HandleFunc("POST /console/findings/{id}/respond", c.signedIn(c.findingRespond))
+	m.HandleFunc("POST /console/findings/{id}/verify", c.signedIn(c.findingVerify))
+}
+
+// trendMonths is how many months the overview's trend chart shows, this one included.
+const trendMonths = 6
+
+// regionData fills the region overview; Chart is the charts' data for overview.js.
+type regionData struct {
+	O        inspections.Overview
+	RegionID string
+	Chart    template.JS
+}
+
+// chartData is what overview.js draws: the month by school, and the region's trend.
+type chartData struct {
+	Schools    []string  `json:"schools"`
+	Attendance []float64 `json:"attendance"`
+	Meals      []float64 `json:"meals"`
+	Phones     []float64 `json:"phones"`
+	Months     []string  `json:"months"`
+	TrendAtt   []float64 `json:"trend_attendance"`
+	TrendMeals []float64 `json:"trend_meals"`
+	TrendPh    []float64 `json:"trend_phones"`
 }
 
 func (c *Console) regionPage(w http.ResponseWriter, r *request) error {
-	if !r.A.Has(service.RoleInspector) {
-		return service.Forbidden()
+	month := r.FormValue("month")
+	if month == "" {
+		month = c.thisMonth(r)
 	}
-	c.show(w, r, "region", "区域总览", nil, "", nil)
+	q := report.Query{Month: month, RegionID: r.FormValue("region_id")}
+	o, err := c.d.Inspections.Overview(r.ctx(), r.A, q)
+	if err != nil {
+		return err
+	}
+	cd := chartData{}
+	for _, it := range o.Items {
+		cd.Schools = append(cd.Schools, it.School.Name)
+		cd.Attendance = append(cd.Attendance, it.Attendance.Rate)
+		cd.Meals = append(cd.Meals, it.Meals.Coverage)
+		cd.Phones = append(cd.Phones, it.Phones.Coverage)
+	}
+	// The trend: the region's total for the months before, oldest first, computed by the same Overview.
+	first, err := time.Parse("2006-01", month)
+	if err != nil {
+		return service.Invalid{"month": "格式为 YYYY-MM"}.Err()
+	}
+	for i := trendMonths - 1; i >= 0; i-- {
+		m := first.AddDate(0, -i, 0).Format("2006-01")
+		t := o.Total
+		if i > 0 {
+			prev, err := c.d.Inspections.Overview(r.ctx(), r.A, report.Query{Month: m, RegionID: q.RegionID})
+			if err != nil {
+				return err
+			}
+			t = prev.Total
+		}
+		cd.Months = append(cd.Months, m)
+		cd.TrendAtt = append(cd.TrendAtt, t.Attendance.Rate)
+		cd.TrendMeals = append(cd.TrendMeals, t.Meals.Coverage)
+		cd.TrendPh = append(cd.TrendPh, t.Phones.Coverage)
+	}
+	raw, err := json.Marshal(cd)
+	if err != nil {
+		return err
+	}
+	title := "区域总览"
+	if o.Region != nil {
+		title = o.Region.Name + " · 区域总览"
+	}
+	c.show(w, r, "region", title, regionData{O: o, RegionID: q.RegionID, Chart: template.JS(raw)}, "", nil)
 	return nil
 }
 
-// schoolData fills a school's page for an inspector.
+func (c *Console) regionXLSX(w http.ResponseWriter, r *request) error {
+	f, err := c.d.Inspections.OverviewXLSX(r.ctx(), r.A, report.Query{Month: r.FormValue("month"), RegionID: r.FormValue("region_id")})
+	if err != nil {
+		return err
+	}
+	sendFile(w, f)
+	return nil
+}
+
+// schoolData fills a school's page: its row of the overview for the month, and its downloads.
 type schoolData struct {
 	School    service.Ref
 	Month     string
+	Row       *inspections.SchoolRow
+	From, To  string
 	Workbooks workbookLinks
 }
 
 func (c *Console) schoolPage(w http.ResponseWriter, r *request) error {
-	si, err := report.School(c.d.School.Read(r.ctx()), r.A, r.PathValue("id"))
+	si, err := inspections.SchoolFor(c.d.School.Read(r.ctx()), r.A, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -42,23 +127,156 @@ func (c *Console) schoolPage(w http.ResponseWriter, r *request) error {
 	if month == "" {
 		month = c.thisMonth(r)
 	}
-	c.show(w, r, "school", si.School.Name, schoolData{School: si.Ref(), Month: month,
-		Workbooks: workbookLinks{Month: month, SchoolID: si.School.ID, Modules: reportModules}}, "", nil)
+	q := report.Query{Month: month}
+	if r.A.Has(service.RoleInspector) {
+		q.RegionID = si.School.RegionID
+	}
+	o, err := c.d.Inspections.Overview(r.ctx(), r.A, q)
+	if err != nil {
+		return err
+	}
+	data := schoolData{School: si.Ref(), Month: month, From: month + "-01", To: lastDay(month),
+		Workbooks: workbookLinks{Month: month, SchoolID: si.School.ID, Modules: reportModules}}
+	for i := range o.Items {
+		if o.Items[i].School.ID == si.School.ID {
+			data.Row = &o.Items[i]
+		}
+	}
+	c.show(w, r, "school", si.School.Name, data, "", nil)
 	return nil
+}
+
+// lastDay is a month's last date ("YYYY-MM-DD"); a bad month gives "" (the service names it).
+func lastDay(month string) string {
+	t, err := time.Parse("2006-01", month)
+	if err != nil {
+		return ""
+	}
+	return t.AddDate(0, 1, -1).Format(time.DateOnly)
+}
+
+func (c *Console) evidenceDownload(w http.ResponseWriter, r *request) error {
+	f, err := c.d.Inspections.Evidence(r.ctx(), r.A, inspections.EvidenceQuery{SchoolID: r.FormValue("school_id"),
+		From: r.FormValue("from"), To: r.FormValue("to")})
+	if err != nil {
+		return err
+	}
+	sendFile(w, f)
+	return nil
+}
+
+// findingModules name the findings' modules as the pages write them.
+var findingModules = []struct{ Key, Name string }{
+	{"attendance", "坐班考勤"}, {"meals", "陪餐"}, {"phones", "手机管理"}, {"observations", "听课评课"}, {"other", "其他"},
+}
+
+// findingsData fills the findings page.
+type findingsData struct {
+	Items    []inspections.Finding
+	Next     string
+	Status   string
+	Overdue  bool
+	SchoolID string
+	Schools  []service.Ref // an inspector's schools, for the filter and the new finding's school
+	Modules  []struct{ Key, Name string }
+	Form     map[string]string
 }
 
 func (c *Console) findingsPage(w http.ResponseWriter, r *request) error {
-	if err := requireConsole(r.A); err != nil {
+	return c.showFindings(w, r, nil, nil)
+}
+
+func (c *Console) showFindings(w http.ResponseWriter, r *request, form map[string]string, failed error) error {
+	q := r.URL.Query()
+	fq := inspections.FindingQuery{SchoolID: q.Get("school_id"), Status: q.Get("status"), Overdue: q.Get("overdue") == "true",
+		Page: service.PageQuery{Limit: 50, Cursor: q.Get("cursor")}}
+	page, err := c.d.Inspections.ListFindings(r.ctx(), r.A, fq)
+	if err != nil {
 		return err
 	}
-	c.show(w, r, "findings", "督导问题", nil, "", nil)
+	data := findingsData{Items: page.Items, Next: page.NextCursor, Status: fq.Status, Overdue: fq.Overdue,
+		SchoolID: fq.SchoolID, Modules: findingModules, Form: form}
+	if r.A.Has(service.RoleInspector) {
+		tree, err := c.d.Inspections.Regions(r.ctx(), r.A)
+		if err != nil {
+			return err
+		}
+		data.Schools = schoolsOf(tree)
+	}
+	c.show(w, r, "findings", "督导问题", data, q.Get("ok"), failed)
 	return nil
 }
 
-// requireConsole is anyone the console serves: a school's staff or a region's inspector.
-func requireConsole(a *service.Actor) error {
-	if a == nil || a.StaffID == "" {
-		return service.Forbidden()
+// schoolsOf lists a region tree's schools, depth first.
+func schoolsOf(n inspections.RegionNode) []service.Ref {
+	out := append([]service.Ref{}, n.Schools...)
+	for _, ch := range n.Children {
+		out = append(out, schoolsOf(ch)...)
 	}
+	return out
+}
+
+func (c *Console) findingCreate(w http.ResponseWriter, r *request) error {
+	in := inspections.FindingInput{SchoolID: r.FormValue("school_id"), Module: r.FormValue("module"),
+		Title: r.FormValue("title"), Detail: r.FormValue("detail"), Due: r.FormValue("due")}
+	f, err := c.d.Inspections.CreateFinding(r.ctx(), r.A, in)
+	if err != nil {
+		return c.showFindings(w, r, map[string]string{"school_id": in.SchoolID, "module": in.Module, "title": in.Title,
+			"detail": in.Detail, "due": in.Due}, err)
+	}
+	redirect(w, r, "/console/findings/"+f.ID, "已记录问题，已通知学校")
+	return nil
+}
+
+// findingData fills one finding's page.
+type findingData struct {
+	F       inspections.Finding
+	Modules map[string]string
+}
+
+func (c *Console) findingPage(w http.ResponseWriter, r *request) error {
+	return c.showFinding(w, r, nil)
+}
+
+func (c *Console) showFinding(w http.ResponseWriter, r *request, failed error) error {
+	f, err := c.d.Inspections.GetFinding(r.ctx(), r.A, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	names := map[string]string{}
+	for _, m := range findingModules {
+		names[m.Key] = m.Name
+	}
+	c.show(w, r, "finding", f.Title, findingData{F: f, Modules: names}, r.URL.Query().Get("ok"), failed)
+	return nil
+}
+
+func (c *Console) findingRespond(w http.ResponseWriter, r *request) error {
+	id := r.PathValue("id")
+	if _, err := c.d.Inspections.Respond(r.ctx(), r.A, id, inspections.ResponseInput{Content: r.FormValue("content")}); err != nil {
+		return c.showFinding(w, r, err)
+	}
+	redirect(w, r, "/console/findings/"+id, "整改情况已提交，已通知督学")
+	return nil
+}
+
+func (c *Console) findingVerify(w http.ResponseWriter, r *request) error {
+	id := r.PathValue("id")
+	in := inspections.VerifyInput{Comment: r.FormValue("comment")}
+	if v := r.FormValue("accept"); v != "" {
+		accept, err := strconv.ParseBool(v)
+		if err == nil {
+			in.Accept = &accept
+		}
+	}
+	f, err := c.d.Inspections.Verify(r.ctx(), r.A, id, in)
+	if err != nil {
+		return c.showFinding(w, r, err)
+	}
+	msg := "已退回学校重新整改"
+	if f.Status == inspections.StatusClosed {
+		msg = "已销号"
+	}
+	redirect(w, r, "/console/findings/"+id, msg)
 	return nil
 }
