@@ -469,3 +469,86 @@ func TestConsolePurge(t *testing.T) {
 		t.Fatalf("an expired session: %d", w.Code)
 	}
 }
+
+// TestInspectorPagesScope: the inspection pages answer as the inspections API does — an inspector of
+// another region, or another school's principal, reaches none of school A's; only inspectors verify and
+// only the school answers; a refused form changes nothing.
+func TestInspectorPagesScope(t *testing.T) {
+	e := apitest.New(t)
+	w := apitest.NewWorld(e)
+	a := w.A
+	f := e.Post("inspections/findings", w.Inspector.Token, map[string]any{"school_id": a.ID, "module": "meals",
+		"title": "陪餐记录缺照片", "due": "2026-12-10"}).Want(http.StatusCreated).Str("id")
+	far := signIn(t, e, w.FarInspector)
+	other := signIn(t, e, w.B.Principal)
+	mine := signIn(t, e, w.Inspector)
+	teacher := signIn(t, e, w.Teacher)
+	principal := signIn(t, e, a.Principal)
+	month := apitest.DefaultNow.Format("2006-01")
+	cases := []struct {
+		name   string
+		b      *browser
+		method string
+		path   string
+		form   url.Values
+		status int
+	}{
+		{"far inspector, school page", far, "GET", "/console/schools/" + a.ID, nil, http.StatusNotFound},
+		{"far inspector, finding", far, "GET", "/console/findings/" + f, nil, http.StatusNotFound},
+		{"far inspector, evidence", far, "GET", "/console/evidence?school_id=" + a.ID + "&from=2026-11-01&to=2026-11-30", nil, http.StatusNotFound},
+		{"far inspector, findings of the school", far, "GET", "/console/findings?school_id=" + a.ID, nil, http.StatusNotFound},
+		{"far inspector, the region", far, "GET", "/console/region?month=" + month + "&region_id=" + regionOf(t, e, a.ID), nil, http.StatusNotFound},
+		{"far inspector, verify", far, "POST", "/console/findings/" + f + "/verify", url.Values{"accept": {"true"}}, http.StatusNotFound},
+		{"far inspector, record for the school", far, "POST", "/console/findings", url.Values{"school_id": {a.ID}, "module": {"meals"},
+			"title": {"x"}, "due": {"2026-12-10"}}, http.StatusNotFound},
+		{"other principal, finding", other, "GET", "/console/findings/" + f, nil, http.StatusNotFound},
+		{"other principal, answer", other, "POST", "/console/findings/" + f + "/respond", url.Values{"content": {"已整改"}}, http.StatusNotFound},
+		{"other principal, evidence", other, "GET", "/console/evidence?school_id=" + a.ID + "&from=2026-11-01&to=2026-11-30", nil, http.StatusNotFound},
+		{"teacher, findings", teacher, "GET", "/console/findings", nil, http.StatusForbidden},
+		{"teacher, overview", teacher, "GET", "/console/region?month=" + month, nil, http.StatusForbidden},
+		{"principal, verify", principal, "POST", "/console/findings/" + f + "/verify", url.Values{"accept": {"true"}}, http.StatusForbidden},
+		{"principal, record", principal, "POST", "/console/findings", url.Values{"school_id": {a.ID}, "module": {"meals"},
+			"title": {"x"}, "due": {"2026-12-10"}}, http.StatusForbidden},
+		{"inspector, answer", mine, "POST", "/console/findings/" + f + "/respond", url.Values{"content": {"代答"}}, http.StatusForbidden},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			before := e.Snapshot(a.ID)
+			var res *httptest.ResponseRecorder
+			if tc.method == "GET" {
+				res = tc.b.get(tc.path)
+			} else {
+				tc.form.Set("csrf", tc.b.csrf("/console/"))
+				res = tc.b.post(tc.path, tc.form)
+			}
+			if res.Code != tc.status {
+				t.Fatalf("%d, want %d: %s", res.Code, tc.status, clip(res.Body.String()))
+			}
+			if diff := e.Snapshot(a.ID).Diff(before); diff != "" {
+				t.Fatalf("a refused page changed school A: %s", diff)
+			}
+		})
+	}
+	// The region's own inspector reads all of it, and the evidence pack is a workbook.
+	for _, path := range []string{"/console/schools/" + a.ID + "?month=" + month, "/console/findings/" + f,
+		"/console/region?month=" + month, "/console/findings?school_id=" + a.ID} {
+		if res := mine.get(path); res.Code != http.StatusOK {
+			t.Fatalf("%s: %d %s", path, res.Code, clip(res.Body.String()))
+		}
+	}
+	res := mine.get("/console/evidence?school_id=" + a.ID + "&from=2026-11-01&to=2026-11-30")
+	if res.Code != http.StatusOK || !strings.HasPrefix(res.Body.String(), "PK") ||
+		!strings.Contains(res.Header().Get("Content-Disposition"), "attachment") {
+		t.Fatalf("evidence pack: %d %v", res.Code, res.Header())
+	}
+}
+
+// regionOf is a school's region id.
+func regionOf(t *testing.T, e *apitest.Env, schoolID string) string {
+	t.Helper()
+	var sc model.School
+	if err := e.DB.Where("id = ?", schoolID).Take(&sc).Error; err != nil {
+		t.Fatal(err)
+	}
+	return sc.RegionID
+}
