@@ -498,6 +498,7 @@ func TestInspectorPagesScope(t *testing.T) {
 		{"far inspector, evidence", far, "GET", "/console/evidence?school_id=" + a.ID + "&from=2026-11-01&to=2026-11-30", nil, http.StatusNotFound},
 		{"far inspector, findings of the school", far, "GET", "/console/findings?school_id=" + a.ID, nil, http.StatusNotFound},
 		{"far inspector, the region", far, "GET", "/console/region?month=" + month + "&region_id=" + regionOf(t, e, a.ID), nil, http.StatusNotFound},
+		{"far inspector, the region's trend", far, "GET", "/console/region/trend?month=" + month + "&region_id=" + regionOf(t, e, a.ID), nil, http.StatusNotFound},
 		{"far inspector, verify", far, "POST", "/console/findings/" + f + "/verify", url.Values{"accept": {"true"}}, http.StatusNotFound},
 		{"far inspector, record for the school", far, "POST", "/console/findings", url.Values{"school_id": {a.ID}, "module": {"meals"},
 			"title": {"x"}, "due": {"2026-12-10"}}, http.StatusNotFound},
@@ -536,7 +537,16 @@ func TestInspectorPagesScope(t *testing.T) {
 			t.Fatalf("%s: %d %s", path, res.Code, clip(res.Body.String()))
 		}
 	}
-	res := mine.get("/console/evidence?school_id=" + a.ID + "&from=2026-11-01&to=2026-11-30")
+	var trend struct {
+		Months     []string  `json:"months"`
+		Attendance []float64 `json:"attendance"`
+	}
+	res := mine.get("/console/region/trend?month=" + month)
+	if err := json.Unmarshal(res.Body.Bytes(), &trend); err != nil || res.Code != http.StatusOK || len(trend.Months) != 6 ||
+		trend.Months[5] != month || len(trend.Attendance) != 6 {
+		t.Fatalf("trend: %d %s", res.Code, clip(res.Body.String()))
+	}
+	res = mine.get("/console/evidence?school_id=" + a.ID + "&from=2026-11-01&to=2026-11-30")
 	if res.Code != http.StatusOK || !strings.HasPrefix(res.Body.String(), "PK") ||
 		!strings.Contains(res.Header().Get("Content-Disposition"), "attachment") {
 		t.Fatalf("evidence pack: %d %v", res.Code, res.Header())

@@ -20,6 +20,7 @@ func (c *Console) inspectorRoutes() {
 	m := c.mux
 	m.HandleFunc("GET /console/region", c.signedIn(c.regionPage))
 	m.HandleFunc("GET /console/region.xlsx", c.signedIn(c.regionXLSX))
+	m.HandleFunc("GET /console/region/trend", c.signedIn(c.regionTrend))
 	m.HandleFunc("GET /console/schools/{id}", c.signedIn(c.schoolPage))
 	m.HandleFunc("GET /console/evidence", c.signedIn(c.evidenceDownload))
 	m.HandleFunc("GET /console/findings", c.signedIn(c.findingsPage))
@@ -39,16 +40,21 @@ type regionData struct {
 	Chart    template.JS
 }
 
-// chartData is what overview.js draws: the month by school, and the region's trend.
+// chartData is what overview.js draws of the month: each school's rates.
 type chartData struct {
 	Schools    []string  `json:"schools"`
 	Attendance []float64 `json:"attendance"`
 	Meals      []float64 `json:"meals"`
 	Phones     []float64 `json:"phones"`
+}
+
+// trendData is the region's total for the last months, oldest first, which overview.js asks for after the
+// page has shown (each month is one Overview of the whole region).
+type trendData struct {
 	Months     []string  `json:"months"`
-	TrendAtt   []float64 `json:"trend_attendance"`
-	TrendMeals []float64 `json:"trend_meals"`
-	TrendPh    []float64 `json:"trend_phones"`
+	Attendance []float64 `json:"attendance"`
+	Meals      []float64 `json:"meals"`
+	Phones     []float64 `json:"phones"`
 }
 
 func (c *Console) regionPage(w http.ResponseWriter, r *request) error {
@@ -68,26 +74,6 @@ func (c *Console) regionPage(w http.ResponseWriter, r *request) error {
 		cd.Meals = append(cd.Meals, it.Meals.Coverage)
 		cd.Phones = append(cd.Phones, it.Phones.Coverage)
 	}
-	// The trend: the region's total for the months before, oldest first, computed by the same Overview.
-	first, err := time.Parse("2006-01", month)
-	if err != nil {
-		return service.Invalid{"month": "格式为 YYYY-MM"}.Err()
-	}
-	for i := trendMonths - 1; i >= 0; i-- {
-		m := first.AddDate(0, -i, 0).Format("2006-01")
-		t := o.Total
-		if i > 0 {
-			prev, err := c.d.Inspections.Overview(r.ctx(), r.A, report.Query{Month: m, RegionID: q.RegionID})
-			if err != nil {
-				return err
-			}
-			t = prev.Total
-		}
-		cd.Months = append(cd.Months, m)
-		cd.TrendAtt = append(cd.TrendAtt, t.Attendance.Rate)
-		cd.TrendMeals = append(cd.TrendMeals, t.Meals.Coverage)
-		cd.TrendPh = append(cd.TrendPh, t.Phones.Coverage)
-	}
 	raw, err := json.Marshal(cd)
 	if err != nil {
 		return err
@@ -97,6 +83,29 @@ func (c *Console) regionPage(w http.ResponseWriter, r *request) error {
 		title = o.Region.Name + " · 区域总览"
 	}
 	c.show(w, r, "region", title, regionData{O: o, RegionID: q.RegionID, Chart: template.JS(raw)}, "", nil)
+	return nil
+}
+
+// regionTrend serves GET /console/region/trend?month=&region_id=: the region's total of the trendMonths
+// months up to month, each from Overview, as JSON for the trend chart.
+func (c *Console) regionTrend(w http.ResponseWriter, r *request) error {
+	first, err := time.Parse("2006-01", r.FormValue("month"))
+	if err != nil {
+		return service.Invalid{"month": "格式为 YYYY-MM"}.Err()
+	}
+	var out trendData
+	for i := trendMonths - 1; i >= 0; i-- {
+		m := first.AddDate(0, -i, 0).Format("2006-01")
+		o, err := c.d.Inspections.Overview(r.ctx(), r.A, report.Query{Month: m, RegionID: r.FormValue("region_id")})
+		if err != nil {
+			return err
+		}
+		out.Months = append(out.Months, m)
+		out.Attendance = append(out.Attendance, o.Total.Attendance.Rate)
+		out.Meals = append(out.Meals, o.Total.Meals.Coverage)
+		out.Phones = append(out.Phones, o.Total.Phones.Coverage)
+	}
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 
