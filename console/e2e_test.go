@@ -154,6 +154,15 @@ func TestBrowserScanToLogin(t *testing.T) {
 	e := apitest.New(t)
 	sc := e.School()
 	tb := newTab(t, e)
+	// A code left unscanned expires: the page shows a new one by itself, and the old one cannot be confirmed.
+	tb.do("open the sign-in page", chromedp.Navigate(tb.base+"/console/login"), chromedp.WaitVisible("#qr"))
+	old := tb.loginID()
+	e.Clock.Advance(2*time.Minute + time.Second)
+	for tb.loginID() == old { // the page polls every two seconds; the tab's deadline bounds the wait
+		tb.do("wait for a new code", chromedp.Sleep(200*time.Millisecond))
+	}
+	tb.do("the new code shows", chromedp.WaitVisible("#qr"))
+	e.Post("auth/console/confirm", sc.Principal.Token, map[string]string{"id": old}).WantError(http.StatusNotFound, "login_expired")
 	tb.scanIn(e, sc.Principal)
 	loc, err := chromedp.Run(tb.ctx, chromedp.Location())
 	if err != nil || loc != tb.base+"/console/" {
