@@ -3,6 +3,8 @@ package console_test
 import (
 	"bytes"
 	"encoding/json"
+	"image"
+	"image/jpeg"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -529,6 +531,19 @@ func TestInspectorPagesScope(t *testing.T) {
 				t.Fatalf("a refused page changed school A: %s", diff)
 			}
 		})
+	}
+	// A finding's photos show as links (an object store's URL may be another origin, which img-src refuses).
+	var img bytes.Buffer
+	if err := jpeg.Encode(&img, image.NewRGBA(image.Rect(0, 0, 64, 48)), nil); err != nil {
+		t.Fatal(err)
+	}
+	photo := e.Upload("photos", w.Inspector.Token, "file", "p.jpg", img.Bytes(), map[string]string{"purpose": "finding",
+		"school_id": a.ID}, nil).Want(http.StatusCreated).Str("id")
+	withPhoto := e.Post("inspections/findings", w.Inspector.Token, map[string]any{"school_id": a.ID, "module": "phones",
+		"title": "手机柜未上锁", "due": "2026-12-10", "photo_ids": []string{photo}}).Want(http.StatusCreated).Str("id")
+	if page := principal.get("/console/findings/" + withPhoto).Body.String(); !strings.Contains(page, "照片 1</a>") ||
+		!strings.Contains(page, `rel="noopener noreferrer"`) {
+		t.Fatalf("the finding's photo is not linked: %s", clip(page))
 	}
 	// The region's own inspector reads all of it, and the evidence pack is a workbook.
 	for _, path := range []string{"/console/schools/" + a.ID + "?month=" + month, "/console/findings/" + f,

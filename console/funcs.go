@@ -36,6 +36,7 @@ var funcs = template.FuncMap{
 	// pct writes a ratio (0..1) as a percentage with one decimal.
 	"pct":      func(x float64) string { return strconv.FormatFloat(x*100, 'f', 1, 64) + "%" },
 	"deref":    func(b *bool) bool { return b != nil && *b },
+	"add":      func(a, b int) int { return a + b },
 	"contains": func(list []string, s string) bool { return slices.Contains(list, s) },
 	"join":     strings.Join,
 	// fields lists an error's fields at fault in a stable order ("row 3" before "row 10").
