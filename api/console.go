@@ -7,6 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"schoolcheck/service/photos"
 	"schoolcheck/service/school"
 )
 
@@ -62,7 +63,8 @@ func (s *server) mountConsole(r *gin.Engine, h http.Handler) {
 	for _, m := range []string{http.MethodGet, http.MethodPost} {
 		r.Handle(m, "/console/*path", limit, serve)
 	}
-	s.bodyLimit("/console/*path", school.MaxImportBytes+64<<10) // the staff import's file in its form
+	// The largest file a console form takes (a staff import, a finding's photo) in its form.
+	s.bodyLimit("/console/*path", max(school.MaxImportBytes, photos.MaxPhotoBytes)+64<<10)
 }
 
 type clientIPKey struct{}

@@ -139,7 +139,7 @@ type HTTP struct {
 // Handler builds the router over the application.
 func (a *App) Handler(h HTTP) (http.Handler, error) {
 	web, err := console.New(console.Deps{Auth: a.Auth, School: a.School, Attendance: a.Attendance, Meals: a.Meals,
-		Phones: a.Phones, Observations: a.Observations, Inspections: a.Inspections, Logger: a.Core.Log, PublicURL: h.PublicURL,
+		Phones: a.Phones, Observations: a.Observations, Inspections: a.Inspections, Photos: a.Photos, Logger: a.Core.Log, PublicURL: h.PublicURL,
 		DevLogin: h.DevLogin})
 	if err != nil {
 		return nil, err

@@ -29,6 +29,7 @@ import (
 	"schoolcheck/service/meals"
 	"schoolcheck/service/observations"
 	"schoolcheck/service/phones"
+	"schoolcheck/service/photos"
 	"schoolcheck/service/school"
 )
 
@@ -58,6 +59,7 @@ type Deps struct {
 	Phones       *phones.Service
 	Observations *observations.Service
 	Inspections  *inspections.Service
+	Photos       *photos.Service
 	Logger       *slog.Logger
 	// PublicURL is how clients reach the server: the QR code's link, and whether cookies are Secure.
 	PublicURL string

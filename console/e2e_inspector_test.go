@@ -1,7 +1,12 @@
 package console_test
 
 import (
+	"bytes"
+	"image"
+	"image/jpeg"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -68,12 +73,24 @@ func TestBrowserInspector(t *testing.T) {
 	principal := newTab(t, e)
 	principal.scanIn(e, a.Principal)
 	t.Run("the principal answers", func(t *testing.T) {
-		principal.do("answer", chromedp.Navigate(principal.base+"/console/findings"), chromedp.WaitVisible("#findings"),
+		var img bytes.Buffer
+		if err := jpeg.Encode(&img, image.NewRGBA(image.Rect(0, 0, 64, 48)), nil); err != nil {
+			t.Fatal(err)
+		}
+		photo := filepath.Join(t.TempDir(), "整改.jpg")
+		if err := os.WriteFile(photo, img.Bytes(), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		principal.do("answer with a photo", chromedp.Navigate(principal.base+"/console/findings"), chromedp.WaitVisible("#findings"),
 			chromedp.Click(`#findings a`), chromedp.WaitVisible("#respond"),
 			chromedp.SetValue(`#respond textarea[name=content]`, "已补拍照片并培训值班领导"),
+			chromedp.SetUploadFiles(`#respond input[type=file]`, []string{photo}),
 			chromedp.Click(`#respond button`), chromedp.WaitVisible("#flash"))
 		if s := principal.text("#status"); !strings.Contains(s, "待核验") {
 			t.Fatalf("status %q", s)
+		}
+		if th := principal.text("#thread"); !strings.Contains(th, "已补拍照片") || !strings.Contains(th, "照片 1") {
+			t.Fatalf("thread %q", th)
 		}
 		principal.noViolation()
 	})

@@ -2,13 +2,16 @@ package console
 
 import (
 	"encoding/json"
+	"errors"
 	"html/template"
+	"io"
 	"net/http"
 	"strconv"
 	"time"
 
 	"schoolcheck/service"
 	"schoolcheck/service/inspections"
+	"schoolcheck/service/photos"
 	"schoolcheck/service/report"
 )
 
@@ -225,10 +228,44 @@ func schoolsOf(n inspections.RegionNode) []service.Ref {
 	return out
 }
 
+// formPhoto puts the form's photo (field "photo"; none is fine) through the photo pipeline, as POST /photos
+// does (an inspector's names the school), and returns its id to attach.
+func (c *Console) formPhoto(r *request, schoolID string) ([]string, error) {
+	f, fh, err := r.FormFile("photo")
+	switch {
+	case errors.Is(err, http.ErrMissingFile) || errors.Is(err, http.ErrNotMultipart):
+		return nil, nil
+	case err != nil:
+		return nil, service.E(service.ErrInvalid, "invalid_argument", "上传内容格式有误，请重试").Field("photo", "请重新选择照片")
+	}
+	defer func() { _ = f.Close() }()
+	if fh.Size > photos.MaxPhotoBytes {
+		return nil, service.E(service.ErrTooLarge, "payload_too_large", "照片不能超过 10 MB").Field("photo", "照片过大")
+	}
+	data, err := io.ReadAll(io.LimitReader(f, photos.MaxPhotoBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	in := photos.Upload{Data: data, Purpose: "finding"}
+	if r.A.Has(service.RoleInspector) {
+		in.SchoolID = schoolID
+	}
+	p, err := c.d.Photos.Upload(r.ctx(), r.A, in)
+	if err != nil {
+		return nil, err
+	}
+	return []string{p.ID}, nil
+}
+
 func (c *Console) findingCreate(w http.ResponseWriter, r *request) error {
 	in := inspections.FindingInput{SchoolID: r.FormValue("school_id"), Module: r.FormValue("module"),
 		Title: r.FormValue("title"), Detail: r.FormValue("detail"), Due: r.FormValue("due")}
-	f, err := c.d.Inspections.CreateFinding(r.ctx(), r.A, in)
+	ids, err := c.formPhoto(r, in.SchoolID)
+	var f inspections.Finding
+	if err == nil {
+		in.PhotoIDs = ids
+		f, err = c.d.Inspections.CreateFinding(r.ctx(), r.A, in)
+	}
 	if err != nil {
 		return c.showFindings(w, r, map[string]string{"school_id": in.SchoolID, "module": in.Module, "title": in.Title,
 			"detail": in.Detail, "due": in.Due}, err)
@@ -262,7 +299,11 @@ func (c *Console) showFinding(w http.ResponseWriter, r *request, failed error) e
 
 func (c *Console) findingRespond(w http.ResponseWriter, r *request) error {
 	id := r.PathValue("id")
-	if _, err := c.d.Inspections.Respond(r.ctx(), r.A, id, inspections.ResponseInput{Content: r.FormValue("content")}); err != nil {
+	ids, err := c.formPhoto(r, "")
+	if err == nil {
+		_, err = c.d.Inspections.Respond(r.ctx(), r.A, id, inspections.ResponseInput{Content: r.FormValue("content"), PhotoIDs: ids})
+	}
+	if err != nil {
 		return c.showFinding(w, r, err)
 	}
 	redirect(w, r, "/console/findings/"+id, "整改情况已提交，已通知督学")
