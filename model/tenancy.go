@@ -29,6 +29,15 @@ func InSchool(schoolID string) func(*gorm.DB) *gorm.DB {
 	return func(db *gorm.DB) *gorm.DB { return db.Where("school_id = ?", schoolID) }
 }
 
+// InSchools is the scope of a statement that reads several schools at once (the overview's batched
+// figures); with one school it is InSchool.
+func InSchools(schoolIDs []string) func(*gorm.DB) *gorm.DB {
+	if len(schoolIDs) == 1 {
+		return InSchool(schoolIDs[0])
+	}
+	return func(db *gorm.DB) *gorm.DB { return db.Where("school_id IN ?", schoolIDs) }
+}
+
 // TenantTables lists the tables whose rows belong to one school; Open hands it to the guard. A module's
 // new table goes here with its migration.
 func TenantTables() []string {

@@ -8,6 +8,7 @@ import (
 
 	"schoolcheck/model"
 	"schoolcheck/service"
+	"schoolcheck/service/report"
 	"schoolcheck/service/school"
 )
 
@@ -190,69 +191,115 @@ func (m monthInputs) of(staffID string) dayInputs {
 // staffDay is one staff member's punches of a date, as the database pairs them: the status of the in and
 // of the out ("" for none).
 type staffDay struct {
+	SchoolID  string
 	StaffID   string
 	Date      string
 	InStatus  string
 	OutStatus string
 }
 
-// staffDays reads the punches of q one row per staff member and date, as the punches the day rules take
-// (kind and status only: what a school's sheet shows).
-func staffDays(q *gorm.DB) ([]model.AttendancePunch, error) {
+// staffDays reads the punches of q one row per school, staff member and date, as the punches the day rules
+// take (kind and status only: what a school's sheet shows), by school.
+func staffDays(q *gorm.DB) (map[string][]model.AttendancePunch, error) {
 	var rows []staffDay
-	if err := q.Model(&model.AttendancePunch{}).Select(`staff_id, date,
+	if err := q.Model(&model.AttendancePunch{}).Select(`school_id, staff_id, date,
 		MAX(CASE WHEN kind = 'in' THEN status ELSE '' END) AS in_status,
-		MAX(CASE WHEN kind = 'out' THEN status ELSE '' END) AS out_status`).Group("staff_id, date").Scan(&rows).Error; err != nil {
+		MAX(CASE WHEN kind = 'out' THEN status ELSE '' END) AS out_status`).Group("school_id, staff_id, date").
+		Scan(&rows).Error; err != nil {
 		return nil, service.WrapDB(err)
 	}
-	out := make([]model.AttendancePunch, 0, 2*len(rows))
+	out := map[string][]model.AttendancePunch{}
 	for _, r := range rows {
 		if r.InStatus != "" {
-			out = append(out, model.AttendancePunch{StaffID: r.StaffID, Date: r.Date, Kind: PunchIn, Status: r.InStatus})
+			out[r.SchoolID] = append(out[r.SchoolID], model.AttendancePunch{StaffID: r.StaffID, Date: r.Date, Kind: PunchIn, Status: r.InStatus})
 		}
 		if r.OutStatus != "" {
-			out = append(out, model.AttendancePunch{StaffID: r.StaffID, Date: r.Date, Kind: PunchOut, Status: r.OutStatus})
+			out[r.SchoolID] = append(out[r.SchoolID], model.AttendancePunch{StaffID: r.StaffID, Date: r.Date, Kind: PunchOut, Status: r.OutStatus})
 		}
 	}
 	return out, nil
 }
 
-// loadDayInputs reads the month's plans, punches and approved leaves of one staff member (or of the whole
-// school when staffID is empty) in three queries.
+// leaveQuery is the approved leaves overlapping first..last.
+func leaveQuery(db *gorm.DB, first, last string) *gorm.DB {
+	return db.Where("category = ? AND status = ? AND from_date <= ? AND to_date >= ?",
+		RequestLeave, RequestApproved, last, first)
+}
+
+// loadDayInputs reads the month's plans, punches and approved leaves of one staff member in three queries
+// (of the whole school when staffID is empty: schoolInputs).
 func loadDayInputs(db *gorm.DB, si *school.Info, first, last, staffID string) (monthInputs, error) {
+	if staffID == "" {
+		m, err := schoolInputs(db, report.Targets{{School: si, Period: report.Period{From: first, To: last}}})
+		return m[si.School.ID], err
+	}
 	plans, err := school.Plans(db, si, first, last)
 	if err != nil {
 		return monthInputs{}, err
 	}
 	scope := model.InSchool(si.School.ID)
-	pq := db.Scopes(scope).Where("date >= ? AND date <= ?", first, last)
-	lq := db.Scopes(scope).Where("category = ? AND status = ? AND from_date <= ? AND to_date >= ?",
-		RequestLeave, RequestApproved, last, first)
-	if staffID != "" {
-		pq, lq = pq.Where("staff_id = ?", staffID), lq.Where("staff_id = ?", staffID)
-	}
 	out := monthInputs{plans: plans, punches: map[string][]model.AttendancePunch{},
 		leaves: map[string][]model.AttendanceRequest{}}
 	var punches []model.AttendancePunch
-	if staffID == "" {
-		// A school's month (the report, the overview): the day rules need only which punches each staff
-		// member has on each date and their statuses, which the database pairs up per staff-day.
-		var err error
-		if punches, err = staffDays(pq); err != nil {
-			return out, err
-		}
-	} else if err := pq.Find(&punches).Error; err != nil {
+	if err := db.Scopes(scope).Where("date >= ? AND date <= ? AND staff_id = ?", first, last, staffID).
+		Find(&punches).Error; err != nil {
 		return out, service.WrapDB(err)
 	}
 	var leaves []model.AttendanceRequest
-	if err := lq.Find(&leaves).Error; err != nil {
+	if err := leaveQuery(db.Scopes(scope), first, last).Where("staff_id = ?", staffID).Find(&leaves).Error; err != nil {
 		return out, service.WrapDB(err)
 	}
-	for _, p := range punches {
-		out.punches[p.StaffID] = append(out.punches[p.StaffID], p)
+	out.punches[staffID], out.leaves[staffID] = punches, leaves
+	return out, nil
+}
+
+// schoolInputs reads the plans, punches and approved leaves of whole schools for each one's From..To (the
+// report: one school; the overview: every school of the region) in three queries, by school. The day rules
+// need only which punches each staff member has on each date and their statuses, which the database pairs
+// up per staff-day.
+func schoolInputs(db *gorm.DB, ts report.Targets) (map[string]monthInputs, error) {
+	out := make(map[string]monthInputs, len(ts))
+	first, last, ok := ts.Span(false)
+	if !ok {
+		return out, nil
 	}
+	ids := ts.IDs()
+	overrides, err := school.Overrides(db, ids, first, last)
+	if err != nil {
+		return nil, err
+	}
+	scope := model.InSchools(ids)
+	punches, err := staffDays(db.Scopes(scope).Where("date >= ? AND date <= ?", first, last))
+	if err != nil {
+		return nil, err
+	}
+	var leaves []model.AttendanceRequest
+	if err := leaveQuery(db.Scopes(scope), first, last).Find(&leaves).Error; err != nil {
+		return nil, service.WrapDB(err)
+	}
+	leavesOf := map[string][]model.AttendanceRequest{}
 	for _, l := range leaves {
-		out.leaves[l.StaffID] = append(out.leaves[l.StaffID], l)
+		leavesOf[l.SchoolID] = append(leavesOf[l.SchoolID], l)
+	}
+	for _, t := range ts {
+		id, p := t.School.School.ID, t.Period
+		plans, err := t.School.PlansOf(p.From, p.To, overrides[id])
+		if err != nil {
+			return nil, err
+		}
+		in := monthInputs{plans: plans, punches: map[string][]model.AttendancePunch{},
+			leaves: map[string][]model.AttendanceRequest{}}
+		for _, pu := range punches[id] {
+			if pu.Date >= p.From && pu.Date <= p.To {
+				in.punches[pu.StaffID] = append(in.punches[pu.StaffID], pu)
+			}
+		}
+		for _, l := range leavesOf[id] {
+			if l.FromDate <= p.To && l.ToDate >= p.From {
+				in.leaves[l.StaffID] = append(in.leaves[l.StaffID], l)
+			}
+		}
+		out[id] = in
 	}
 	return out, nil
 }

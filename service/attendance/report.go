@@ -96,16 +96,36 @@ func (s *Service) Report(ctx context.Context, a *service.Actor, q report.Query) 
 	return s.report(db, si, p, now)
 }
 
-// report is the sheet of a school and month; the overview uses it for its attendance rate.
+// report is the sheet of a school and month.
 func (s *Service) report(db *gorm.DB, si *school.Info, p report.Period, now time.Time) (AttendanceReport, error) {
-	people, err := report.Roster(db, si.School.ID)
-	if err != nil {
-		return AttendanceReport{}, err
+	reps, err := s.reports(db, report.Targets{{School: si, Period: p}}, now)
+	return reps[si.School.ID], err
+}
+
+// reports are the sheets of several schools (the overview's), their rosters and records read in a few
+// statements for all of them, each computed by the same rules, by school.
+func (s *Service) reports(db *gorm.DB, ts report.Targets, now time.Time) (map[string]AttendanceReport, error) {
+	out := make(map[string]AttendanceReport, len(ts))
+	if len(ts) == 0 {
+		return out, nil
 	}
-	inputs, err := loadDayInputs(db, si, p.From, p.To, "")
+	rosters, err := report.Rosters(db, ts.IDs())
 	if err != nil {
-		return AttendanceReport{}, err
+		return nil, err
 	}
+	inputs, err := schoolInputs(db, ts)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range ts {
+		si, id := t.School, t.School.School.ID
+		out[id] = sheet(si, t.Period, rosters[id], inputs[id], now)
+	}
+	return out, nil
+}
+
+// sheet is one school's month from its roster and inputs.
+func sheet(si *school.Info, p report.Period, people []report.Person, inputs monthInputs, now time.Time) AttendanceReport {
 	rep := AttendanceReport{School: si.Ref(), Month: p.Month, Days: make([]ReportDay, 0, len(inputs.plans)),
 		Items: make([]AttendanceTotals, 0, len(people))}
 	for _, pl := range inputs.plans {
@@ -116,7 +136,7 @@ func (s *Service) report(db *gorm.DB, si *school.Info, p report.Period, now time
 		in.joined = service.LocalDate(person.Row().CreatedAt, si.Loc)
 		rep.Items = append(rep.Items, tally(person, attendanceDays(si, in, now)))
 	}
-	return rep, nil
+	return rep
 }
 
 // Summary is a school's sign-in figures for a month, the ones the inspections overview shows: the report's
@@ -152,14 +172,25 @@ func Summarize(rep AttendanceReport) Summary {
 	return sum
 }
 
-// Summary is the school's figures for a period (a month), computed by the code of GET /reports/attendance
-// (for the inspections overview).
+// Summary is the school's figures for a period (a month), computed by the code of GET /reports/attendance:
+// Summaries of one school.
 func (s *Service) Summary(ctx context.Context, si *school.Info, p report.Period) (Summary, error) {
-	rep, err := s.report(s.Read(ctx), si, p, s.Now())
+	sums, err := s.Summaries(ctx, report.Targets{{School: si, Period: p}})
+	return sums[si.School.ID], err
+}
+
+// Summaries are the figures of several schools (the inspections overview's), by school id: each school's
+// report added up, the reports computed together (report.Targets).
+func (s *Service) Summaries(ctx context.Context, ts report.Targets) (map[string]Summary, error) {
+	reps, err := s.reports(s.Read(ctx), ts, s.Now())
 	if err != nil {
-		return Summary{}, err
+		return nil, err
 	}
-	return Summarize(rep), nil
+	out := make(map[string]Summary, len(reps))
+	for id, rep := range reps {
+		out[id] = Summarize(rep)
+	}
+	return out, nil
 }
 
 // present reports a day the person came to work (with both punches or one of them).

@@ -21,12 +21,26 @@ func (p Person) Row() model.Staff { return p.row }
 
 // Roster lists a school's active staff in roster order (the order the school entered them) with labels.
 func Roster(db *gorm.DB, schoolID string) ([]Person, error) {
+	r, err := Rosters(db, []string{schoolID})
+	return r[schoolID], err
+}
+
+// Rosters are the rosters of several schools, read in one query, by school.
+func Rosters(db *gorm.DB, schoolIDs []string) (map[string][]Person, error) {
 	var staff []model.Staff
-	if err := db.Scopes(model.InSchool(schoolID)).Where("active = ?", true).Order("created_at, id").
+	if err := db.Scopes(model.InSchools(schoolIDs)).Where("active = ?", true).Order("created_at, id").
 		Find(&staff).Error; err != nil {
 		return nil, service.WrapDB(err)
 	}
-	return People(staff), nil
+	bySchool := map[string][]model.Staff{}
+	for _, st := range staff {
+		bySchool[st.SchoolID] = append(bySchool[st.SchoolID], st)
+	}
+	out := make(map[string][]Person, len(schoolIDs))
+	for _, id := range schoolIDs {
+		out[id] = People(bySchool[id])
+	}
+	return out, nil
 }
 
 // People labels roster rows, in the order given: a name held by several people gets the phone's last four

@@ -123,3 +123,45 @@ func School(db *gorm.DB, a *service.Actor, schoolID string) (*school.Info, error
 func InRegion(db *gorm.DB, inspectorRegion, schoolRegion string) (bool, error) {
 	return school.InSubtree(db, inspectorRegion, schoolRegion)
 }
+
+// Target is a school and the period asked of it. The modules' Summaries take a batch of them (the
+// overview's schools) and read all their records in a few statements; a module's report is the batch of
+// one.
+type Target struct {
+	School *school.Info
+	Period Period
+}
+
+// Targets is a batch of schools with their periods.
+type Targets []Target
+
+// IDs are the batch's school ids.
+func (ts Targets) IDs() []string {
+	ids := make([]string, len(ts))
+	for i, t := range ts {
+		ids[i] = t.School.School.ID
+	}
+	return ids
+}
+
+// Span is the dates every period of the batch lies in: the first From and the last To (the first Since and
+// the last Upto when counted is true, over the periods that are not empty); ok is false when there are none.
+func (ts Targets) Span(counted bool) (from, to string, ok bool) {
+	for _, t := range ts {
+		f, l := t.Period.From, t.Period.To
+		if counted {
+			if t.Period.Empty() {
+				continue
+			}
+			f, l = t.Period.Since, t.Period.Upto
+		}
+		if !ok || f < from {
+			from = f
+		}
+		if !ok || l > to {
+			to = l
+		}
+		ok = true
+	}
+	return from, to, ok
+}

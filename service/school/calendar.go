@@ -28,6 +28,36 @@ type DayPlan struct {
 // Plans computes the plans of every date from..to inclusive ("YYYY-MM-DD"), weekday defaults overlaid with
 // the school's calendar overrides, in one query.
 func Plans(db *gorm.DB, si *Info, from, to string) ([]DayPlan, error) {
+	overrides, err := Overrides(db, []string{si.School.ID}, from, to)
+	if err != nil {
+		return nil, err
+	}
+	return si.PlansOf(from, to, overrides[si.School.ID])
+}
+
+// Overrides reads the calendar overrides of several schools from..to in one query, by school and date.
+func Overrides(db *gorm.DB, schoolIDs []string, from, to string) (map[string]map[string]model.CalendarDay, error) {
+	out := map[string]map[string]model.CalendarDay{}
+	if len(schoolIDs) == 0 {
+		return out, nil
+	}
+	var rows []model.CalendarDay
+	if err := db.Scopes(model.InSchools(schoolIDs)).Where("date >= ? AND date <= ?", from, to).
+		Find(&rows).Error; err != nil {
+		return nil, service.WrapDB(err)
+	}
+	for _, o := range rows {
+		if out[o.SchoolID] == nil {
+			out[o.SchoolID] = map[string]model.CalendarDay{}
+		}
+		out[o.SchoolID][o.Date] = o
+	}
+	return out, nil
+}
+
+// PlansOf computes the plans of every date from..to inclusive from the school's overrides (by date; others
+// are ignored).
+func (si *Info) PlansOf(from, to string, byDate map[string]model.CalendarDay) ([]DayPlan, error) {
 	start, err := time.Parse(time.DateOnly, from)
 	if err != nil {
 		return nil, err
@@ -35,15 +65,6 @@ func Plans(db *gorm.DB, si *Info, from, to string) ([]DayPlan, error) {
 	end, err := time.Parse(time.DateOnly, to)
 	if err != nil {
 		return nil, err
-	}
-	var overrides []model.CalendarDay
-	if err := db.Scopes(model.InSchool(si.School.ID)).Where("date >= ? AND date <= ?", from, to).
-		Find(&overrides).Error; err != nil {
-		return nil, service.WrapDB(err)
-	}
-	byDate := make(map[string]model.CalendarDay, len(overrides))
-	for _, o := range overrides {
-		byDate[o.Date] = o
 	}
 	var out []DayPlan
 	for d := start; !d.After(end); d = d.AddDate(0, 0, 1) {
