@@ -434,28 +434,31 @@ func measure(ctx context.Context, e *env, city string, schools []seedSchool, c s
 		infos = append(infos, si)
 	}
 	now := time.Now()
-	each := func(fn func(si *school.Info, p report.Period) error) func() error {
-		return func() error {
-			for _, si := range infos {
-				p, err := report.MonthPeriod(report.Query{Month: month}, si, now)
-				if err != nil {
-					return err
-				}
-				if err := fn(si, p); err != nil {
-					return err
-				}
-			}
-			return nil
+	var ts report.Targets
+	for _, si := range infos {
+		p, err := report.MonthPeriod(report.Query{Month: month}, si, now)
+		if err != nil {
+			return err
 		}
+		ts = append(ts, report.Target{School: si, Period: p})
 	}
-	run("  of which attendance (one school at a time)", each(func(si *school.Info, p report.Period) error {
-		_, err := e.app.Attendance.Summary(ctx, si, p)
+	batch := func(fn func(context.Context, report.Targets) error) func() error {
+		return func() error { return fn(ctx, ts) }
+	}
+	run("  of which attendance (all schools at once)", batch(func(ctx context.Context, ts report.Targets) error {
+		_, err := e.app.Attendance.Summaries(ctx, ts)
 		return err
 	}))
-	run("  of which meals", each(func(si *school.Info, p report.Period) error { _, err := e.app.Meals.Summary(ctx, si, p); return err }))
-	run("  of which phones", each(func(si *school.Info, p report.Period) error { _, err := e.app.Phones.Summary(ctx, si, p); return err }))
-	run("  of which observations", each(func(si *school.Info, p report.Period) error {
-		_, err := e.app.Observations.Summary(ctx, si, p)
+	run("  of which meals (one school at a time)", batch(func(ctx context.Context, ts report.Targets) error {
+		_, err := e.app.Meals.Summaries(ctx, ts)
+		return err
+	}))
+	run("  of which phones (all schools at once)", batch(func(ctx context.Context, ts report.Targets) error {
+		_, err := e.app.Phones.Summaries(ctx, ts)
+		return err
+	}))
+	run("  of which observations (one school at a time)", batch(func(ctx context.Context, ts report.Targets) error {
+		_, err := e.app.Observations.Summaries(ctx, ts)
 		return err
 	}))
 	ceiling := `SELECT school_id, SUM(n) FROM (

@@ -2,6 +2,7 @@ package attendance
 
 import (
 	"context"
+	"database/sql"
 	"time"
 
 	"gorm.io/gorm"
@@ -176,16 +177,31 @@ func (s *Service) AttendanceDays(ctx context.Context, a *service.Actor, q Attend
 	return attendanceDays(si, in, s.Now()), nil
 }
 
-// monthInputs are a month's plans with the punches and approved leaves of each staff member.
+// monthInputs are a month's plans with the punches and approved leaves of each staff member: one staff
+// member's punches as rows (punches), or a whole school's as the database paired them per staff-day (days),
+// which become punches one staff member at a time (a city's month is a third of a million of them).
 type monthInputs struct {
 	plans   []school.DayPlan
 	punches map[string][]model.AttendancePunch
+	days    map[string][]staffDay
 	leaves  map[string][]model.AttendanceRequest
 }
 
 // of is one staff member's inputs (joined is left for the caller).
 func (m monthInputs) of(staffID string) dayInputs {
-	return dayInputs{plans: m.plans, punches: m.punches[staffID], leaves: m.leaves[staffID]}
+	punches := m.punches[staffID]
+	if days := m.days[staffID]; len(days) > 0 {
+		punches = make([]model.AttendancePunch, 0, 2*len(days))
+		for _, r := range days {
+			if r.InStatus != "" {
+				punches = append(punches, model.AttendancePunch{StaffID: staffID, Date: r.Date, Kind: PunchIn, Status: r.InStatus})
+			}
+			if r.OutStatus != "" {
+				punches = append(punches, model.AttendancePunch{StaffID: staffID, Date: r.Date, Kind: PunchOut, Status: r.OutStatus})
+			}
+		}
+	}
+	return dayInputs{plans: m.plans, punches: punches, leaves: m.leaves[staffID]}
 }
 
 // staffDay is one staff member's punches of a date, as the database pairs them: the status of the in and
@@ -198,26 +214,38 @@ type staffDay struct {
 	OutStatus string
 }
 
-// staffDays reads the punches of q one row per school, staff member and date, as the punches the day rules
-// take (kind and status only: what a school's sheet shows), by school.
-func staffDays(q *gorm.DB) (map[string][]model.AttendancePunch, error) {
-	var rows []staffDay
-	if err := q.Model(&model.AttendancePunch{}).Select(`school_id, staff_id, date,
+// staffDays reads the punches of q one row per school, date and staff member (grouped in the order of
+// idx_att_punch_report, so the database streams the groups off the index without sorting), the statuses
+// the day rules take (what a school's sheet shows), by school. The ids, dates and statuses repeat across
+// the rows and are kept once each.
+func staffDays(q *gorm.DB) (map[string][]staffDay, error) {
+	rows, err := q.Model(&model.AttendancePunch{}).Select(`school_id, staff_id, date,
 		MAX(CASE WHEN kind = 'in' THEN status ELSE '' END) AS in_status,
-		MAX(CASE WHEN kind = 'out' THEN status ELSE '' END) AS out_status`).Group("school_id, staff_id, date").
-		Scan(&rows).Error; err != nil {
+		MAX(CASE WHEN kind = 'out' THEN status ELSE '' END) AS out_status`).Group("school_id, date, staff_id").Rows()
+	if err != nil {
 		return nil, service.WrapDB(err)
 	}
-	out := map[string][]model.AttendancePunch{}
-	for _, r := range rows {
-		if r.InStatus != "" {
-			out[r.SchoolID] = append(out[r.SchoolID], model.AttendancePunch{StaffID: r.StaffID, Date: r.Date, Kind: PunchIn, Status: r.InStatus})
+	defer func() { _ = rows.Close() }()
+	out := map[string][]staffDay{}
+	seen := map[string]string{}
+	intern := func(b []byte) string {
+		if s, ok := seen[string(b)]; ok {
+			return s
 		}
-		if r.OutStatus != "" {
-			out[r.SchoolID] = append(out[r.SchoolID], model.AttendancePunch{StaffID: r.StaffID, Date: r.Date, Kind: PunchOut, Status: r.OutStatus})
-		}
+		s := string(b)
+		seen[s] = s
+		return s
 	}
-	return out, nil
+	var cols [5]sql.RawBytes
+	for rows.Next() {
+		if err := rows.Scan(&cols[0], &cols[1], &cols[2], &cols[3], &cols[4]); err != nil {
+			return nil, service.WrapDB(err)
+		}
+		r := staffDay{SchoolID: intern(cols[0]), StaffID: intern(cols[1]), Date: intern(cols[2]),
+			InStatus: intern(cols[3]), OutStatus: intern(cols[4])}
+		out[r.SchoolID] = append(out[r.SchoolID], r)
+	}
+	return out, service.WrapDB(rows.Err())
 }
 
 // leaveQuery is the approved leaves overlapping first..last.
@@ -269,7 +297,7 @@ func schoolInputs(db *gorm.DB, ts report.Targets) (map[string]monthInputs, error
 		return nil, err
 	}
 	scope := model.InSchools(ids)
-	punches, err := staffDays(db.Scopes(scope).Where("date >= ? AND date <= ?", first, last))
+	days, err := staffDays(db.Scopes(scope).Where("date >= ? AND date <= ?", first, last))
 	if err != nil {
 		return nil, err
 	}
@@ -287,11 +315,10 @@ func schoolInputs(db *gorm.DB, ts report.Targets) (map[string]monthInputs, error
 		if err != nil {
 			return nil, err
 		}
-		in := monthInputs{plans: plans, punches: map[string][]model.AttendancePunch{},
-			leaves: map[string][]model.AttendanceRequest{}}
-		for _, pu := range punches[id] {
-			if pu.Date >= p.From && pu.Date <= p.To {
-				in.punches[pu.StaffID] = append(in.punches[pu.StaffID], pu)
+		in := monthInputs{plans: plans, days: map[string][]staffDay{}, leaves: map[string][]model.AttendanceRequest{}}
+		for _, d := range days[id] {
+			if d.Date >= p.From && d.Date <= p.To {
+				in.days[d.StaffID] = append(in.days[d.StaffID], d)
 			}
 		}
 		for _, l := range leavesOf[id] {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
+	"golang.org/x/sync/errgroup"
 	"gorm.io/gorm"
 
 	"schoolcheck/model"
@@ -173,23 +174,54 @@ func (s *Service) summary(ctx context.Context, w *report.Workbook, si *school.In
 		Dimension: excelize.ChartDimension{Width: 560, Height: 300}})
 }
 
-// figures are a school's figures for a period, each from its module (the overview's and the summary's).
+// figures are a school's figures for a period, each from its module (the summary sheet's): batch of one.
 func (s *Service) figures(ctx context.Context, si *school.Info, p report.Period) (Figures, bool, error) {
-	var f Figures
-	var err error
-	if f.Attendance, err = s.src.Attendance(ctx, si, p); err != nil {
-		return f, true, fmt.Errorf("attendance of %s: %w", si.School.ID, err)
+	fs, err := s.batch(ctx, report.Targets{{School: si, Period: p}})
+	return fs[si.School.ID], true, err
+}
+
+// batch is the figures of several schools, each for its period, by school id: each module computes all of
+// them at once, the four modules side by side.
+func (s *Service) batch(ctx context.Context, ts report.Targets) (map[string]Figures, error) {
+	var (
+		att map[string]AttendanceFigures
+		ml  map[string]MealFigures
+		ph  map[string]PhoneFigures
+		ob  map[string]ObservationFigures
+	)
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) {
+		att, err = s.src.Attendance(gctx, ts)
+		return wrapModule("attendance", err)
+	})
+	g.Go(func() (err error) {
+		ml, err = s.src.Meals(gctx, ts)
+		return wrapModule("meals", err)
+	})
+	g.Go(func() (err error) {
+		ph, err = s.src.Phones(gctx, ts)
+		return wrapModule("phones", err)
+	})
+	g.Go(func() (err error) {
+		ob, err = s.src.Observations(gctx, ts)
+		return wrapModule("observations", err)
+	})
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
-	if f.Meals, err = s.src.Meals(ctx, si, p); err != nil {
-		return f, true, fmt.Errorf("meals of %s: %w", si.School.ID, err)
+	out := make(map[string]Figures, len(ts))
+	for _, t := range ts {
+		id := t.School.School.ID
+		out[id] = Figures{Attendance: att[id], Meals: ml[id], Phones: ph[id], Observations: ob[id]}
 	}
-	if f.Phones, err = s.src.Phones(ctx, si, p); err != nil {
-		return f, true, fmt.Errorf("phones of %s: %w", si.School.ID, err)
+	return out, nil
+}
+
+func wrapModule(module string, err error) error {
+	if err != nil {
+		return fmt.Errorf("%s figures: %w", module, err)
 	}
-	if f.Observations, err = s.src.Observations(ctx, si, p); err != nil {
-		return f, true, fmt.Errorf("observations of %s: %w", si.School.ID, err)
-	}
-	return f, true, nil
+	return nil
 }
 
 // findingBatch is how many findings one read of the findings sheet takes.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -12,7 +11,6 @@ import (
 	"schoolcheck/model"
 	"schoolcheck/service"
 	"schoolcheck/service/report"
-	"schoolcheck/service/school"
 )
 
 // Overview is GET /reports/overview: a month across the schools the actor reads — a row per school, a row
@@ -57,9 +55,6 @@ type Figures struct {
 	OverdueFindings int                `json:"overdue_findings"`
 }
 
-// overviewWorkers bounds the schools whose figures are computed at once (each is a few queries).
-const overviewWorkers = 4
-
 // Overview computes the month across the actor's schools (inspectors: their subtree, or the sub-region
 // named; principals and leaders: their school; everyone else 403).
 func (s *Service) Overview(ctx context.Context, a *service.Actor, q report.Query) (Overview, error) {
@@ -92,32 +87,29 @@ func (s *Service) Overview(ctx context.Context, a *service.Actor, q report.Query
 	if err != nil {
 		return Overview{}, err
 	}
-	errs := make([]error, len(sc.Order))
-	var wg sync.WaitGroup
-	work := make(chan int)
-	for range min(overviewWorkers, len(sc.Order)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range work {
-				si := sc.Schools[sc.Order[i]]
-				row := SchoolRow{School: si.Ref(), Region: service.Ref{ID: si.School.RegionID, Name: names[si.School.RegionID]}}
-				row.Figures, row.Counted, errs[i] = s.schoolMonth(ctx, si, report.Query{Month: q.Month}, last, now)
-				c := counts[si.School.ID]
-				row.OpenFindings, row.OverdueFindings = c.Open, c.Overdue
-				out.Items[i] = row
-			}
-		}()
-	}
-	for i := range sc.Order {
-		work <- i
-	}
-	close(work)
-	wg.Wait()
-	for _, err := range errs {
+	var ts report.Targets
+	for _, id := range sc.Order {
+		si := sc.Schools[id]
+		if si.Opened() > last {
+			continue // not started by the month's end: not counted, its figures zero
+		}
+		p, err := report.MonthPeriod(report.Query{Month: q.Month}, si, now)
 		if err != nil {
 			return Overview{}, err
 		}
+		ts = append(ts, report.Target{School: si, Period: p})
+	}
+	figures, err := s.batch(ctx, ts)
+	if err != nil {
+		return Overview{}, err
+	}
+	for i, id := range sc.Order {
+		si := sc.Schools[id]
+		row := SchoolRow{School: si.Ref(), Region: service.Ref{ID: si.School.RegionID, Name: names[si.School.RegionID]}}
+		row.Figures, row.Counted = figures[id]
+		c := counts[id]
+		row.OpenFindings, row.OverdueFindings = c.Open, c.Overdue
+		out.Items[i] = row
 	}
 	out.Total = sum(out.Items, func(SchoolRow) bool { return true })
 	if sc.Region != nil {
@@ -158,19 +150,6 @@ func regionNames(db *gorm.DB, sc *Scope) (map[string]string, error) {
 		names[r.ID] = r.Name
 	}
 	return names, nil
-}
-
-// schoolMonth is one school's figures for the month, each from its module.
-func (s *Service) schoolMonth(ctx context.Context, si *school.Info, q report.Query, last string, now time.Time) (Figures, bool, error) {
-	var f Figures
-	if si.Opened() > last {
-		return f, false, nil
-	}
-	p, err := report.MonthPeriod(q, si, now)
-	if err != nil {
-		return f, false, err
-	}
-	return s.figures(ctx, si, p)
 }
 
 // sum adds up the rows kept: counts summed, rates from the sums.

@@ -38,14 +38,15 @@ func New(core service.Core, ph *photos.Service, nt *notify.Service, src Sources)
 	return &Service{Core: core, photos: ph, notify: nt, src: src}
 }
 
-// Sources are the modules' figures for one school and period, each computed by the module's own report
-// code (app wires them to attendance.Summary, meals.Summary, phones.Summary and observations.Summary), and
-// their records for the evidence pack.
+// Sources are the modules' figures for a batch of schools, each school with its period, by school id, each
+// computed by the module's own report code (app wires them to attendance.Summaries, meals.Summaries,
+// phones.Summaries and observations.Summaries, whose one-school case is the module's Summary), and their
+// records for the evidence pack.
 type Sources struct {
-	Attendance   func(ctx context.Context, si *school.Info, p report.Period) (AttendanceFigures, error)
-	Meals        func(ctx context.Context, si *school.Info, p report.Period) (MealFigures, error)
-	Phones       func(ctx context.Context, si *school.Info, p report.Period) (PhoneFigures, error)
-	Observations func(ctx context.Context, si *school.Info, p report.Period) (ObservationFigures, error)
+	Attendance   func(ctx context.Context, ts report.Targets) (map[string]AttendanceFigures, error)
+	Meals        func(ctx context.Context, ts report.Targets) (map[string]MealFigures, error)
+	Phones       func(ctx context.Context, ts report.Targets) (map[string]PhoneFigures, error)
+	Observations func(ctx context.Context, ts report.Targets) (map[string]ObservationFigures, error)
 	// Records are the modules' record sheets of a period, in the order the evidence pack prints them.
 	Records []func(ctx context.Context, si *school.Info, p report.Period) (report.Records, error)
 }

@@ -115,6 +115,12 @@ type Summary struct {
 	Feedback    FeedbackStats `json:"feedback"`
 }
 
+// Summaries are the figures of several schools (the inspections overview's), by school id, one school at a
+// time (a month's meals are a few dozen rows a school).
+func (s *Service) Summaries(ctx context.Context, ts report.Targets) (map[string]Summary, error) {
+	return report.Each(ctx, ts, s.Summary)
+}
+
 // Summary is the school's figures for a period (for the inspections overview).
 func (s *Service) Summary(ctx context.Context, si *school.Info, p report.Period) (Summary, error) {
 	rep, err := s.report(s.Read(ctx), si, p, s.Now())

@@ -147,6 +147,12 @@ func (s *Service) Report(ctx context.Context, a *service.Actor, q report.Query) 
 	return rep, nil
 }
 
+// Summaries are the figures of several schools (the inspections overview's), by school id, one school at a
+// time.
+func (s *Service) Summaries(ctx context.Context, ts report.Targets) (map[string]Summary, error) {
+	return report.Each(ctx, ts, s.Summary)
+}
+
 // Summary is the school's figures for a period, computed by the code the report uses; the inspections
 // overview calls it.
 func (s *Service) Summary(ctx context.Context, si *school.Info, p report.Period) (Summary, error) {

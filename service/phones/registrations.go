@@ -169,17 +169,21 @@ func countOn(db *gorm.DB, schoolID, classID, date string) (int, error) {
 // history is every class's steps up to a date, oldest first, for the report's days.
 type history map[string][]model.PhoneRegistration
 
-func loadHistory(db *gorm.DB, schoolID, upto string) (history, error) {
+// loadHistory reads the registered counts in force up to upto of several schools in one query, by school.
+func loadHistory(db *gorm.DB, schoolIDs []string, upto string) (map[string]history, error) {
 	var rows []model.PhoneRegistration
-	if err := db.Scopes(model.InSchool(schoolID)).Select("class_id", "from_date", "count").
+	if err := db.Scopes(model.InSchools(schoolIDs)).Select("school_id", "class_id", "from_date", "count").
 		Where("from_date <= ?", upto).Order("class_id, from_date").Find(&rows).Error; err != nil {
 		return nil, service.WrapDB(err)
 	}
-	h := history{}
+	out := map[string]history{}
 	for _, r := range rows {
-		h[r.ClassID] = append(h[r.ClassID], r)
+		if out[r.SchoolID] == nil {
+			out[r.SchoolID] = history{}
+		}
+		out[r.SchoolID][r.ClassID] = append(out[r.SchoolID][r.ClassID], r)
 	}
-	return h, nil
+	return out, nil
 }
 
 // on is the class's count in force on date.

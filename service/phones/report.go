@@ -118,14 +118,29 @@ func (s *Service) month(ctx context.Context, a *service.Actor, q report.Query) (
 }
 
 // Summary is the school row of the report for a period: phone-check coverage and the rest, computed by the
-// same code as GET /reports/phones (for the inspections overview).
+// same code as GET /reports/phones (for the inspections overview): Summaries of one school.
 func (s *Service) Summary(ctx context.Context, si *school.Info, p report.Period) (Summary, error) {
-	rep, err := s.report(s.Read(ctx), si, p, false)
-	return rep.Total, err
+	sums, err := s.Summaries(ctx, report.Targets{{School: si, Period: p}})
+	return sums[si.School.ID], err
+}
+
+// Summaries are the school rows of several schools' reports (the inspections overview's), by school id,
+// their records read together (report.Targets).
+func (s *Service) Summaries(ctx context.Context, ts report.Targets) (map[string]Summary, error) {
+	reps, err := s.reports(s.Read(ctx), ts)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]Summary, len(reps))
+	for id, rep := range reps {
+		out[id] = rep.Total
+	}
+	return out, nil
 }
 
 // dayRow is one class and date of checks, aggregated by the database.
 type dayRow struct {
+	SchoolID     string
 	ClassID      string
 	Date         string
 	Collects     int
@@ -137,10 +152,11 @@ type dayRow struct {
 	OpenItems    int
 }
 
-// dayTotals sums a school's checks per class and date within since..upto in one statement.
-func dayTotals(db *gorm.DB, schoolID, since, upto string) ([]dayRow, error) {
+// dayTotals sums the schools' checks per class and date within since..upto in one statement (grouped in
+// the order of idx_phone_checks_report, which the database reads without sorting).
+func dayTotals(db *gorm.DB, schoolIDs []string, since, upto string) ([]dayRow, error) {
 	var rows []dayRow
-	err := db.Model(&model.PhoneCheck{}).Scopes(model.InSchool(schoolID)).Select(`class_id, date,
+	err := db.Model(&model.PhoneCheck{}).Scopes(model.InSchools(schoolIDs)).Select(`school_id, class_id, date,
 		SUM(CASE WHEN kind = 'collect' THEN 1 ELSE 0 END) AS collects,
 		SUM(CASE WHEN kind = 'return' THEN 1 ELSE 0 END) AS returns,
 		SUM(CASE WHEN kind = 'spot' THEN 1 ELSE 0 END) AS spots,
@@ -148,77 +164,140 @@ func dayTotals(db *gorm.DB, schoolID, since, upto string) ([]dayRow, error) {
 		SUM(CASE WHEN discrepancy <> 0 AND followup = 'open' THEN 1 ELSE 0 END) AS disc_open,
 		SUM(CASE WHEN discrepancy <> 0 AND followup = 'resolved' THEN 1 ELSE 0 END) AS disc_resolved,
 		SUM(CASE WHEN followup = 'open' THEN 1 ELSE 0 END) AS open_items`).
-		Where("date >= ? AND date <= ?", since, upto).Group("class_id, date").Scan(&rows).Error
+		Where("date >= ? AND date <= ?", since, upto).Group("school_id, date, class_id").Scan(&rows).Error
 	return rows, service.WrapDB(err)
 }
 
 // report is the phone figures of a school and period; the list of exceptions (which no figure depends on)
 // is read only when asked for.
 func (s *Service) report(db *gorm.DB, si *school.Info, p report.Period, withExceptions bool) (PhoneReport, error) {
-	rep := PhoneReport{School: si.Ref(), Month: p.Month, Since: p.Since, Upto: p.Upto, Items: []ClassPhones{},
-		Unarranged: []MissingClass{}, Exceptions: []ReportException{}}
+	reps, err := s.reports(db, report.Targets{{School: si, Period: p}})
+	rep := reps[si.School.ID]
+	if err != nil || !withExceptions || p.Empty() {
+		return rep, err
+	}
+	rep.Exceptions, err = exceptions(db, si, p, s.Now())
+	return rep, err
+}
+
+// schoolInputs are what a school's figures are computed from.
+type schoolInputs struct {
+	classes  []model.Class
+	arranged map[string]model.PhoneCustody
+	staff    map[string]model.Staff
+	plans    []school.DayPlan
+	days     map[string]map[string]dayRow
+	hist     history
+}
+
+// loadInputs reads the classes, arrangements, keepers and head teachers, calendars, checks and registered
+// counts of several schools, each for its own period, in six statements, by school.
+func loadInputs(db *gorm.DB, ts report.Targets) (map[string]*schoolInputs, error) {
+	ids := ts.IDs()
+	out := make(map[string]*schoolInputs, len(ts))
+	for _, id := range ids {
+		out[id] = &schoolInputs{arranged: map[string]model.PhoneCustody{}, staff: map[string]model.Staff{},
+			days: map[string]map[string]dayRow{}, hist: history{}}
+	}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	scope := model.InSchools(ids)
 	var classes []model.Class
-	if err := db.Scopes(model.InSchool(si.School.ID)).Order("created_at, id").Find(&classes).Error; err != nil {
-		return rep, service.WrapDB(err)
+	if err := db.Scopes(scope).Order("created_at, id").Find(&classes).Error; err != nil {
+		return nil, service.WrapDB(err)
 	}
 	var custody []model.PhoneCustody
-	if err := db.Scopes(model.InSchool(si.School.ID)).Find(&custody).Error; err != nil {
-		return rep, service.WrapDB(err)
+	if err := db.Scopes(scope).Find(&custody).Error; err != nil {
+		return nil, service.WrapDB(err)
 	}
-	arranged := map[string]model.PhoneCustody{}
 	staffIDs := []string{}
 	for _, c := range custody {
-		arranged[c.ClassID] = c
+		out[c.SchoolID].arranged[c.ClassID] = c
 		staffIDs = append(staffIDs, c.KeeperID)
 	}
 	for _, c := range classes {
+		out[c.SchoolID].classes = append(out[c.SchoolID].classes, c)
 		if c.HeadTeacherID != nil {
 			staffIDs = append(staffIDs, *c.HeadTeacherID)
 		}
 	}
 	var staff []model.Staff
-	if err := db.Scopes(model.InSchool(si.School.ID)).Select("id", "name", "roles").Where("id IN ?", staffIDs).
+	if err := db.Scopes(scope).Select("id", "school_id", "name", "roles").Where("id IN ?", staffIDs).
 		Find(&staff).Error; err != nil {
-		return rep, service.WrapDB(err)
+		return nil, service.WrapDB(err)
 	}
-	byID := map[string]model.Staff{}
 	for _, st := range staff {
-		byID[st.ID] = st
+		out[st.SchoolID].staff[st.ID] = st
 	}
-	var plans []school.DayPlan
-	var days []dayRow
-	hist := history{}
-	if !p.Empty() {
-		var err error
-		if plans, err = school.Plans(db, si, p.Since, p.Upto); err != nil {
-			return rep, err
+	since, upto, ok := ts.Span(true)
+	if !ok {
+		return out, nil
+	}
+	overrides, err := school.Overrides(db, ids, since, upto)
+	if err != nil {
+		return nil, err
+	}
+	days, err := dayTotals(db, ids, since, upto)
+	if err != nil {
+		return nil, err
+	}
+	hist, err := loadHistory(db, ids, upto)
+	if err != nil {
+		return nil, err
+	}
+	period := map[string]report.Period{}
+	for _, t := range ts {
+		id, p := t.School.School.ID, t.Period
+		period[id] = p
+		if hist[id] != nil {
+			out[id].hist = hist[id]
 		}
-		if days, err = dayTotals(db, si.School.ID, p.Since, p.Upto); err != nil {
-			return rep, err
+		if p.Empty() {
+			continue
 		}
-		if hist, err = loadHistory(db, si.School.ID, p.Upto); err != nil {
-			return rep, err
-		}
-		if withExceptions {
-			if rep.Exceptions, err = exceptions(db, si, p, s.Now()); err != nil {
-				return rep, err
-			}
+		if out[id].plans, err = t.School.PlansOf(p.Since, p.Upto, overrides[id]); err != nil {
+			return nil, err
 		}
 	}
-	byClass := map[string]map[string]dayRow{}
 	for _, d := range days {
-		if byClass[d.ClassID] == nil {
-			byClass[d.ClassID] = map[string]dayRow{}
+		p, in := period[d.SchoolID], out[d.SchoolID]
+		if p.Empty() || d.Date < p.Since || d.Date > p.Upto {
+			continue
 		}
-		byClass[d.ClassID][d.Date] = d
+		if in.days[d.ClassID] == nil {
+			in.days[d.ClassID] = map[string]dayRow{}
+		}
+		in.days[d.ClassID][d.Date] = d
 	}
+	return out, nil
+}
+
+// reports are the figures of several schools, each for its period, by school id (without the exceptions).
+func (s *Service) reports(db *gorm.DB, ts report.Targets) (map[string]PhoneReport, error) {
+	inputs, err := loadInputs(db, ts)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]PhoneReport, len(ts))
+	for _, t := range ts {
+		out[t.School.School.ID] = s.compute(t.School, t.Period, inputs[t.School.School.ID])
+	}
+	return out, nil
+}
+
+// compute is one school's report from its inputs.
+func (s *Service) compute(si *school.Info, p report.Period, in *schoolInputs) PhoneReport {
+	rep := PhoneReport{School: si.Ref(), Month: p.Month, Since: p.Since, Upto: p.Upto, Items: []ClassPhones{},
+		Unarranged: []MissingClass{}, Exceptions: []ReportException{}}
+	plans, hist, byID := in.plans, in.hist, in.staff
 	due := dueToday(si, s.Now())
 	for _, plan := range plans {
 		if plan.Workday {
 			rep.Total.SchoolDays++
 		}
 	}
-	for _, c := range classes {
+	for _, c := range in.classes {
 		row := ClassPhones{Class: service.Ref{ID: c.ID, Name: school.ClassLabel(c)}, Registered: c.PhonesRegistered}
 		if !p.Empty() {
 			row.Registered = hist.on(c.ID, p.Upto)
@@ -226,7 +305,7 @@ func (s *Service) report(db *gorm.DB, si *school.Info, p report.Period, withExce
 		if c.HeadTeacherID != nil {
 			row.HeadTeacher = &service.Ref{ID: *c.HeadTeacherID, Name: byID[*c.HeadTeacherID].Name}
 		}
-		if arr, ok := arranged[c.ID]; ok {
+		if arr, ok := in.arranged[c.ID]; ok {
 			keeper := byID[arr.KeeperID]
 			row.Arranged, row.Custody = true, &Arrangement{Location: arr.Location, Method: arr.Method,
 				Keeper: Keeper{Name: keeper.Name, Role: keeperRole(keeper, c)}, Hotline: arr.Hotline}
@@ -236,13 +315,13 @@ func (s *Service) report(db *gorm.DB, si *school.Info, p report.Period, withExce
 			rep.Unarranged = append(rep.Unarranged, m)
 		}
 		created := service.LocalDate(c.CreatedAt, si.Loc)
-		row.Figures = tallyClass(plans, byClass[c.ID], func(date string) int { return hist.on(c.ID, date) }, created, due)
+		row.Figures = tallyClass(plans, in.days[c.ID], func(date string) int { return hist.on(c.ID, date) }, created, due)
 		rep.Total.add(row.Figures)
 		rep.Items = append(rep.Items, row)
 	}
-	rep.Total.Classes, rep.Total.Unarranged = len(classes), len(rep.Unarranged)
+	rep.Total.Classes, rep.Total.Unarranged = len(in.classes), len(rep.Unarranged)
 	rep.Total.Coverage = report.Ratio(rep.Total.CollectDays+rep.Total.ReturnDays, rep.Total.CollectDue+rep.Total.ReturnDue)
-	return rep, nil
+	return rep
 }
 
 // dueNow is today's date and which of today's records are due already, by the settings' times.

@@ -7,6 +7,7 @@
 package report
 
 import (
+	"context"
 	"time"
 
 	"gorm.io/gorm"
@@ -164,4 +165,18 @@ func (ts Targets) Span(counted bool) (from, to string, ok bool) {
 		ok = true
 	}
 	return from, to, ok
+}
+
+// Each is a batch computed one school at a time with a module's single-school function (for a module whose
+// figures are cheap enough per school), by school id.
+func Each[T any](ctx context.Context, ts Targets, one func(context.Context, *school.Info, Period) (T, error)) (map[string]T, error) {
+	out := make(map[string]T, len(ts))
+	for _, t := range ts {
+		v, err := one(ctx, t.School, t.Period)
+		if err != nil {
+			return nil, err
+		}
+		out[t.School.School.ID] = v
+	}
+	return out, nil
 }
