@@ -101,7 +101,8 @@ func seedModules(t *testing.T, e *apitest.Env, sc *apitest.School, principal, t1
 }
 
 // TestOverviewAgreesWithModuleReports: the overview's figures for a school are those of each module's own
-// report on the same data, for every module, as the inspector and as the principal read them.
+// report on the same data, for every module, as the inspector and as the principal read them — for each of
+// two schools with records (the overview computes the schools together), beside a third with none.
 func TestOverviewAgreesWithModuleReports(t *testing.T) {
 	e := newEnv(t)
 	e.Clock.Set(apitest.At("2026-10-20", "09:00"))
@@ -109,64 +110,80 @@ func TestOverviewAgreesWithModuleReports(t *testing.T) {
 	t1, t2 := sc.Teacher("一班主任"), sc.Teacher("科任")
 	class := sc.Class(t1)
 	other := e.SchoolIn(sc.Region) // a second school of the region, with nothing recorded
+	second := e.SchoolIn(sc.Region)
+	s1, s2 := second.Teacher("二校班主任"), second.Teacher("二校科任")
+	sclass := second.Class(s1)
 	insp := e.Inspector(sc.Region)
 	e.Clock.Set(apitest.At("2026-11-25", "15:00"))
-	relogin(e, sc.Principal, t1, t2, other.Principal, insp)
+	relogin(e, sc.Principal, t1, t2, other.Principal, second.Principal, s1, s2, insp)
 	seedModules(t, e, sc, sc.Principal, t1, t2, class.ID)
+	seedModules(t, e, second, second.Principal, s1, s2, sclass.ID)
 
-	q := "month=2026-11&school_id=" + sc.ID
-	att := e.Get("reports/attendance?"+q, insp.Token).Want(http.StatusOK).Map()
-	meals := e.Get("reports/meals?"+q, insp.Token).Want(http.StatusOK).Map()
-	phones := e.Get("reports/phones?"+q, insp.Token).Want(http.StatusOK).Map()
-	obs := e.Get("reports/observations?from=2026-11-01&to=2026-11-30&school_id="+sc.ID, insp.Token).Want(http.StatusOK).Map()
-
-	var workdays, present float64
-	for _, it := range att["items"].([]any) {
-		it := it.(map[string]any)
-		workdays += it["workdays"].(float64)
-		present += it["present"].(float64)
-	}
 	ratio := func(n, d float64) float64 {
 		if d == 0 {
 			return 0
 		}
 		return float64(int64(n/d*10000+0.5)) / 10000
 	}
-	fb := meals["feedback"].(map[string]any)
-	ptotal := phones["total"].(map[string]any)
-	osum := obs["summary"].(map[string]any)
-	want := map[string]map[string]any{
-		"attendance":   {"workdays": workdays, "present": present, "rate": ratio(present, workdays)},
-		"meals":        {"served": meals["served"], "covered": meals["covered"], "coverage": meals["coverage"], "feedback_received": fb["received"], "feedback_open": fb["open"], "median_reply_hours": fb["median_reply_hours"]},
-		"phones":       {"due": ptotal["collect_due"].(float64) + ptotal["return_due"].(float64), "done": ptotal["collect_days"].(float64) + ptotal["return_days"].(float64), "coverage": ptotal["coverage"]},
-		"observations": {"observations": osum["observations"], "staff": osum["staff"], "per_teacher": osum["per_teacher"], "quota_sum": osum["quota_sum"], "quota_met": osum["quota_met"]},
+	// reports are a school's figures as its module reports give them, and the attendance sheet's sums.
+	reports := func(schoolID string) (map[string]map[string]any, float64, float64) {
+		q := "month=2026-11&school_id=" + schoolID
+		att := e.Get("reports/attendance?"+q, insp.Token).Want(http.StatusOK).Map()
+		meals := e.Get("reports/meals?"+q, insp.Token).Want(http.StatusOK).Map()
+		phones := e.Get("reports/phones?"+q, insp.Token).Want(http.StatusOK).Map()
+		obs := e.Get("reports/observations?from=2026-11-01&to=2026-11-30&school_id="+schoolID, insp.Token).Want(http.StatusOK).Map()
+		var workdays, present float64
+		for _, it := range att["items"].([]any) {
+			it := it.(map[string]any)
+			workdays += it["workdays"].(float64)
+			present += it["present"].(float64)
+		}
+		fb := meals["feedback"].(map[string]any)
+		ptotal := phones["total"].(map[string]any)
+		osum := obs["summary"].(map[string]any)
+		// The data is not trivial: each module has something to agree on.
+		if present == 0 || meals["covered"] == float64(0) || fb["median_reply_hours"] != 7.0 || ptotal["coverage"] == float64(0) ||
+			osum["observations"] != float64(3) {
+			t.Fatalf("seeded figures: present %v, covered %v, median %v, phones %v, observations %v", present, meals["covered"],
+				fb["median_reply_hours"], ptotal["coverage"], osum["observations"])
+		}
+		return map[string]map[string]any{
+			"attendance":   {"workdays": workdays, "present": present, "rate": ratio(present, workdays)},
+			"meals":        {"served": meals["served"], "covered": meals["covered"], "coverage": meals["coverage"], "feedback_received": fb["received"], "feedback_open": fb["open"], "median_reply_hours": fb["median_reply_hours"]},
+			"phones":       {"due": ptotal["collect_due"].(float64) + ptotal["return_due"].(float64), "done": ptotal["collect_days"].(float64) + ptotal["return_days"].(float64), "coverage": ptotal["coverage"]},
+			"observations": {"observations": osum["observations"], "staff": osum["staff"], "per_teacher": osum["per_teacher"], "quota_sum": osum["quota_sum"], "quota_met": osum["quota_met"]},
+		}, workdays, present
 	}
-	// The data is not trivial: each module has something to agree on.
-	if present == 0 || meals["covered"] == float64(0) || fb["median_reply_hours"] != 7.0 || ptotal["coverage"] == float64(0) ||
-		osum["observations"] != float64(3) {
-		t.Fatalf("seeded figures: present %v, covered %v, median %v, phones %v, observations %v", present, meals["covered"],
-			fb["median_reply_hours"], ptotal["coverage"], osum["observations"])
-	}
-	for _, who := range []*apitest.User{insp, sc.Principal} {
-		ov := e.Get("reports/overview?month=2026-11", who.Token).Want(http.StatusOK).Map()
+	want, workdays, present := reports(sc.ID)
+	wantSecond, workdays2, present2 := reports(second.ID)
+	check := func(who *apitest.User, ov map[string]any, schoolID string, want map[string]map[string]any) {
 		var row map[string]any
 		for _, it := range ov["items"].([]any) {
-			if it := it.(map[string]any); it["school"].(map[string]any)["id"] == sc.ID {
+			if it := it.(map[string]any); it["school"].(map[string]any)["id"] == schoolID {
 				row = it
 			}
 		}
 		if row == nil || row["counted"] != true {
-			t.Fatalf("%s: no counted row for the school in %v", who.Name, ov["items"])
+			t.Fatalf("%s: no counted row for school %s in %v", who.Name, schoolID, ov["items"])
 		}
 		for module, figures := range want {
 			got := row[module].(map[string]any)
 			for k, v := range figures {
-				t.Run(who.Name+" "+module+" "+k, func(t *testing.T) {
+				t.Run(who.Name+" "+schoolID+" "+module+" "+k, func(t *testing.T) {
 					if got[k] != v {
 						t.Fatalf("overview %v, module report %v", got[k], v)
 					}
 				})
 			}
+		}
+	}
+	check(second.Principal, e.Get("reports/overview?month=2026-11", second.Principal.Token).Want(http.StatusOK).Map(),
+		second.ID, wantSecond)
+	for _, who := range []*apitest.User{insp, sc.Principal} {
+		ov := e.Get("reports/overview?month=2026-11", who.Token).Want(http.StatusOK).Map()
+		check(who, ov, sc.ID, want)
+		if who == insp {
+			check(who, ov, second.ID, wantSecond)
 		}
 		total := ov["total"].(map[string]any)
 		if who == sc.Principal {
@@ -185,7 +202,8 @@ func TestOverviewAgreesWithModuleReports(t *testing.T) {
 			}
 		}
 		ow := otherRow["attendance"].(map[string]any)["workdays"].(float64)
-		if ta["workdays"] != workdays+ow || ta["rate"] != ratio(present, workdays+ow) || total["schools"] != float64(2) {
+		if ta["workdays"] != workdays+workdays2+ow || ta["rate"] != ratio(present+present2, workdays+workdays2+ow) ||
+			total["schools"] != float64(3) {
 			t.Fatalf("region total %v (other school's workdays %v)", ta, ow)
 		}
 	}
