@@ -457,7 +457,7 @@ func measure(ctx context.Context, e *env, city string, schools []seedSchool, c s
 		_, err := e.app.Phones.Summaries(ctx, ts)
 		return err
 	}))
-	run("  of which observations (one school at a time)", batch(func(ctx context.Context, ts report.Targets) error {
+	run("  of which observations (all schools at once)", batch(func(ctx context.Context, ts report.Targets) error {
 		_, err := e.app.Observations.Summaries(ctx, ts)
 		return err
 	}))

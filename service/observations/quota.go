@@ -19,11 +19,11 @@ type Quota struct {
 // quotaOf is one staff member's quota of the school's current term.
 func quotaOf(db *gorm.DB, si *school.Info, staffID string, roles []string) (Quota, error) {
 	term := si.Settings.Term
-	given, err := givenCounts(db, si.School.ID, term.Start, term.End, staffID)
+	given, err := givenCounts(db, []string{si.School.ID}, term.Start, term.End, staffID)
 	if err != nil {
 		return Quota{}, err
 	}
-	return newQuota(term, given[staffID], si.Settings.Observations.Quota(roles)), nil
+	return newQuota(term, given[si.School.ID][staffID], si.Settings.Observations.Quota(roles)), nil
 }
 
 func newQuota(term school.Term, given, quota int) Quota {

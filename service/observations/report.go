@@ -131,7 +131,7 @@ func (s *Service) Report(ctx context.Context, a *service.Actor, q report.Query) 
 	if p.From > p.Upto {
 		return rep, nil
 	}
-	bySubject, err := stats(db, si.School.ID, p, t.cutoff, "subject")
+	bySubject, err := stats(db, []string{si.School.ID}, p, t.cutoff, "subject")
 	if err != nil {
 		return ObservationReport{}, err
 	}
@@ -147,20 +147,25 @@ func (s *Service) Report(ctx context.Context, a *service.Actor, q report.Query) 
 	return rep, nil
 }
 
-// Summaries are the figures of several schools (the inspections overview's), by school id, one school at a
-// time.
+// Summaries are the figures of several schools (the inspections overview's), by school id, their
+// observations counted together.
 func (s *Service) Summaries(ctx context.Context, ts report.Targets) (map[string]Summary, error) {
-	return report.Each(ctx, ts, s.Summary)
+	tallies, err := s.tallies(s.Read(ctx), ts)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]Summary, len(tallies))
+	for id, t := range tallies {
+		out[id] = t.summary()
+	}
+	return out, nil
 }
 
-// Summary is the school's figures for a period, computed by the code the report uses; the inspections
-// overview calls it.
+// Summary is the school's figures for a period, computed by the code the report uses: Summaries of one
+// school.
 func (s *Service) Summary(ctx context.Context, si *school.Info, p report.Period) (Summary, error) {
-	t, err := s.tally(s.Read(ctx), si, p)
-	if err != nil {
-		return Summary{}, err
-	}
-	return t.summary(), nil
+	sums, err := s.Summaries(ctx, report.Targets{{School: si, Period: p}})
+	return sums[si.School.ID], err
 }
 
 // tally is what the report and the summary are computed from: the roster with each person's quota, and
@@ -174,29 +179,64 @@ type tally struct {
 }
 
 func (s *Service) tally(db *gorm.DB, si *school.Info, p report.Period) (tally, error) {
-	t := tally{quota: map[string]int{}, given: map[string]int{}, received: map[string]stat{},
-		cutoff: overdueCutoff(si, s.Now())}
-	var err error
-	if t.roster, err = report.Roster(db, si.School.ID); err != nil {
-		return t, err
+	ts, err := s.tallies(db, report.Targets{{School: si, Period: p}})
+	return ts[si.School.ID], err
+}
+
+// tallies are the tallies of several schools, by school id: the rosters in one statement, the counts in
+// two per distinct period and overdue cut-off (the overview's schools share one).
+func (s *Service) tallies(db *gorm.DB, ts report.Targets) (map[string]tally, error) {
+	out := make(map[string]tally, len(ts))
+	if len(ts) == 0 {
+		return out, nil
 	}
-	for _, person := range t.roster {
-		t.quota[person.ID] = si.Settings.Observations.Quota(school.SplitRoles(person.Roles))
-	}
-	if p.From > p.Upto {
-		return t, nil
-	}
-	if t.given, err = givenCounts(db, si.School.ID, p.From, p.Upto); err != nil {
-		return t, err
-	}
-	byTeacher, err := stats(db, si.School.ID, p, t.cutoff, "teacher_id")
+	rosters, err := report.Rosters(db, ts.IDs())
 	if err != nil {
-		return t, err
+		return nil, err
 	}
-	for _, st := range byTeacher {
-		t.received[st.K] = st
+	type key struct {
+		from, upto string
+		cutoff     time.Time
 	}
-	return t, nil
+	groups := map[key][]string{}
+	var order []key
+	for _, tg := range ts {
+		si, p := tg.School, tg.Period
+		t := tally{roster: rosters[si.School.ID], quota: map[string]int{}, given: map[string]int{},
+			received: map[string]stat{}, cutoff: overdueCutoff(si, s.Now())}
+		for _, person := range t.roster {
+			t.quota[person.ID] = si.Settings.Observations.Quota(school.SplitRoles(person.Roles))
+		}
+		out[si.School.ID] = t
+		if p.From > p.Upto {
+			continue
+		}
+		k := key{p.From, p.Upto, t.cutoff}
+		if groups[k] == nil {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], si.School.ID)
+	}
+	for _, k := range order {
+		ids := groups[k]
+		given, err := givenCounts(db, ids, k.from, k.upto)
+		if err != nil {
+			return nil, err
+		}
+		byTeacher, err := stats(db, ids, report.Period{From: k.from, Upto: k.upto}, k.cutoff, "teacher_id")
+		if err != nil {
+			return nil, err
+		}
+		for id, g := range given {
+			t := out[id]
+			t.given = g
+			out[id] = t
+		}
+		for _, st := range byTeacher {
+			out[st.SchoolID].received[st.K] = st
+		}
+	}
+	return out, nil
 }
 
 // rows are the staff rows in roster order.
@@ -248,6 +288,7 @@ func (t tally) summary() Summary {
 
 // stat is one group of the period's observations, counted in the database.
 type stat struct {
+	SchoolID     string
 	K            string
 	N            int
 	Teachers     int
@@ -266,14 +307,14 @@ func (st stat) rate() *float64 {
 
 // stats groups the period's observations by a column (teacher_id or subject): how many, of how many
 // teachers, acknowledged, overdue at cutoff, and the average of total / max_total.
-func stats(db *gorm.DB, schoolID string, p report.Period, cutoff time.Time, by string) ([]stat, error) {
+func stats(db *gorm.DB, schoolIDs []string, p report.Period, cutoff time.Time, by string) ([]stat, error) {
 	var out []stat
-	err := db.Model(&model.Observation{}).Scopes(model.InSchool(schoolID)).
-		Select(by+" AS k, COUNT(*) AS n, COUNT(DISTINCT teacher_id) AS teachers, "+
+	err := db.Model(&model.Observation{}).Scopes(model.InSchools(schoolIDs)).
+		Select("school_id, "+by+" AS k, COUNT(*) AS n, COUNT(DISTINCT teacher_id) AS teachers, "+
 			"SUM(CASE WHEN acknowledged_at IS NOT NULL THEN 1 ELSE 0 END) AS acknowledged, "+
 			"SUM(CASE WHEN acknowledged_at IS NULL AND created_at < ? THEN 1 ELSE 0 END) AS overdue, "+
 			"AVG(1.0 * total / max_total) AS rate", cutoff).
-		Where("date >= ? AND date <= ?", p.From, p.Upto).Group(by).Scan(&out).Error
+		Where("date >= ? AND date <= ?", p.From, p.Upto).Group("school_id, " + by).Scan(&out).Error
 	return out, service.WrapDB(err)
 }
 

@@ -121,23 +121,27 @@ func overdueCutoff(si *school.Info, now time.Time) time.Time {
 }
 
 // givenCounts counts the observations each observer filed with a date from..to (optionally only those of
-// some observers), grouped in the database.
-func givenCounts(db *gorm.DB, schoolID, from, to string, observers ...string) (map[string]int, error) {
+// some observers), grouped in the database, by school and observer.
+func givenCounts(db *gorm.DB, schoolIDs []string, from, to string, observers ...string) (map[string]map[string]int, error) {
 	var rows []struct {
+		SchoolID   string
 		ObserverID string
 		N          int
 	}
-	q := db.Model(&model.Observation{}).Scopes(model.InSchool(schoolID)).Select("observer_id, COUNT(*) AS n").
+	q := db.Model(&model.Observation{}).Scopes(model.InSchools(schoolIDs)).Select("school_id, observer_id, COUNT(*) AS n").
 		Where("date >= ? AND date <= ?", from, to)
 	if len(observers) > 0 {
 		q = q.Where("observer_id IN ?", observers)
 	}
-	if err := q.Group("observer_id").Scan(&rows).Error; err != nil {
+	if err := q.Group("school_id, observer_id").Scan(&rows).Error; err != nil {
 		return nil, service.WrapDB(err)
 	}
-	out := make(map[string]int, len(rows))
+	out := make(map[string]map[string]int, len(schoolIDs))
 	for _, r := range rows {
-		out[r.ObserverID] = r.N
+		if out[r.SchoolID] == nil {
+			out[r.SchoolID] = map[string]int{}
+		}
+		out[r.SchoolID][r.ObserverID] = r.N
 	}
 	return out, nil
 }
