@@ -11,7 +11,7 @@
 //   - everyone else (teachers, parents) is 403.
 //
 // The module never imports another module: every figure of the overview comes from the module that owns
-// it, through Sources, which the app wires to each module's Summary — the same code as that module's own
+// it, through Sources, which the app wires to each module's Summaries — the same code as that module's own
 // report, so that the overview and the report cannot disagree.
 package inspections
 
