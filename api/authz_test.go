@@ -7,65 +7,12 @@ import (
 	"schoolcheck/api/apitest"
 )
 
-// TestAuthz is the role × route table: every route that names a record, as every kind of caller. Each
-// module adds its rows (adminAuthzRoutes, mealAuthzRoutes, attendanceAuthzRoutes, …).
+// TestAuthz is the authorization matrix: every operation of api/openapi.yaml (a new one fails the test
+// until it has its row in authzMatrix) as every kind of caller, each cell a subtest; a refused cell also
+// checks that schools A and B are exactly as they were.
 func TestAuthz(t *testing.T) {
 	w := apitest.NewWorld(newEnv(t))
-	var routes []apitest.Route
-	for _, rows := range []func(*apitest.World) []apitest.Route{adminAuthzRoutes, mealAuthzRoutes, attendanceAuthzRoutes,
-		phoneAuthzRoutes, observationAuthzRoutes, identityAuthzRoutes} {
-		routes = append(routes, rows(w)...)
-	}
-	w.Check(t, routes)
-}
-
-// newStaff adds a roster entry to school A and returns its id.
-func newStaff(w *apitest.World) string {
-	return w.E.Post("staff", w.A.Principal.Token, map[string]any{"name": "对象", "phone": apitest.Phone(),
-		"roles": []string{"teacher"}}).Want(http.StatusCreated).Str("id")
-}
-
-func adminAuthzRoutes(w *apitest.World) []apitest.Route {
-	p := apitest.Principal
-	ok := func(status int, who ...string) map[string]int {
-		m := map[string]int{}
-		for _, c := range who {
-			m[c] = status
-		}
-		return m
-	}
-	withParent := func(w *apitest.World) string {
-		// The invite code may have been rotated by an earlier row: join with the current one.
-		for _, c := range w.E.Get("classes?limit=100", w.A.Principal.Token).Want(http.StatusOK).Items() {
-			if c["id"] == w.Class.ID {
-				w.Class.InviteCode = c["invite_code"].(string)
-			}
-		}
-		return "classes/" + w.Class.ID + "/parents/" + w.A.Parent(w.Class).LinkID
-	}
-	withOverride := func(w *apitest.World) string {
-		w.E.Put("calendar/2026-12-12", w.A.Principal.Token, map[string]any{"workday": true, "note": "调休"}).Want(http.StatusOK)
-		return "calendar/2026-12-12"
-	}
-	class := func(w *apitest.World) string { return "classes/" + w.Class.ID }
-	return []apitest.Route{
-		{Name: "GET staff/{id}", Method: "GET", Path: func(w *apitest.World) string { return "staff/" + newStaff(w) },
-			OK: ok(200, p, apitest.Leader)},
-		{Name: "PATCH staff/{id}", Method: "PATCH", Path: func(w *apitest.World) string { return "staff/" + newStaff(w) },
-			Body: map[string]any{"name": "改名"}, OK: ok(200, p)},
-		{Name: "DELETE staff/{id}", Method: "DELETE", Path: func(w *apitest.World) string { return "staff/" + newStaff(w) },
-			OK: ok(204, p)},
-		{Name: "PATCH classes/{id}", Method: "PATCH", Path: class, Body: map[string]any{"student_count": 41}, OK: ok(200, p)},
-		{Name: "POST classes/{id}/invite-code", Method: "POST",
-			Path: func(w *apitest.World) string { return class(w) + "/invite-code" }, OK: ok(200, p, apitest.HeadTeacher)},
-		{Name: "GET classes/{id}/parents", Method: "GET", Path: func(w *apitest.World) string { return class(w) + "/parents" },
-			OK: ok(200, p, apitest.HeadTeacher)},
-		{Name: "DELETE classes/{id}/parents/{parent_id}", Method: "DELETE", Path: withParent, OK: ok(204, p, apitest.HeadTeacher)},
-		{Name: "DELETE calendar/{date}", Method: "DELETE", Path: withOverride, OK: ok(204, p)},
-		// A date is not a record: the other school's principal sets their own school's day.
-		{Name: "PUT calendar/{date}", Method: "PUT", Path: func(*apitest.World) string { return "calendar/2026-12-13" },
-			Body: map[string]any{"workday": true}, OK: ok(200, p, apitest.OtherPrincipal)},
-	}
+	w.CheckMatrix(t, authzMatrix(w))
 }
 
 // TestAuthzCrossSchoolDetails covers what the table cannot: another school's writes land in that school.
