@@ -348,3 +348,41 @@ func (s Snapshot) Diff(before Snapshot) string {
 	}
 	return fmt.Sprint(changed)
 }
+
+// OperationsWith lists the operations of api/openapi.yaml that take the shared parameter named (a key of
+// components.parameters, e.g. "Limit"), sorted.
+func OperationsWith(t testing.TB, param string) []string {
+	t.Helper()
+	_, file, _, _ := runtime.Caller(0)
+	raw, err := os.ReadFile(filepath.Join(filepath.Dir(file), "..", "openapi.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Paths map[string]map[string]yaml.Node `yaml:"paths"`
+	}
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	ops := Operations(t)
+	var out []string
+	for p, item := range doc.Paths {
+		for m, node := range item {
+			var op struct {
+				Parameters []struct {
+					Ref string `yaml:"$ref"`
+				} `yaml:"parameters"`
+			}
+			if _, isOp := ops[strings.ToUpper(m)+" "+p]; !isOp || node.Decode(&op) != nil {
+				continue
+			}
+			for _, prm := range op.Parameters {
+				if prm.Ref == "#/components/parameters/"+param {
+					out = append(out, strings.ToUpper(m)+" "+p)
+				}
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}

@@ -69,6 +69,8 @@ type Env struct {
 	Redis   *redis.Client
 	// Registry is the router's Prometheus registry.
 	Registry *prometheus.Registry
+	// Transcript, when set, records every answer (see CheckNoLeaks).
+	Transcript *Transcript
 }
 
 // Option changes how New builds the environment.
@@ -152,7 +154,7 @@ func (e *Env) start() {
 		t.Fatal(err)
 	}
 	e.App = app.New(app.Deps{DB: e.DB, Store: e.Store, WeChat: wx, Logger: logger,
-		JWTSecret: []byte("test-secret-test-secret-test-secret!"), TokenTTL: 2 * time.Hour, Clock: e.Clock.Now,
+		JWTSecret: []byte(JWTSecret), TokenTTL: 2 * time.Hour, Clock: e.Clock.Now,
 		Registry: e.Registry, TemplateFields: fields})
 	hc := app.HTTP{PublicURL: "http://schoolcheck.test", MaxBodyBytes: 1 << 20}
 	if e.Redis != nil {
