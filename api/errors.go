@@ -65,18 +65,18 @@ func (s *server) writeError(c *gin.Context, err error) {
 			c.Header("Retry-After", strconv.Itoa(retry))
 		}
 		if row.status >= 500 {
-			s.log.WarnContext(c.Request.Context(), "dependency unavailable", "request_id", requestID(c), "error", err.Error())
+			s.log.WarnContext(c.Request.Context(), "dependency unavailable", "request_id", requestID(c), "error", err)
 		}
 		c.AbortWithStatusJSON(row.status, errorBody{body})
 		return
 	}
 	if service.IsUnavailable(err) {
 		c.Header("Retry-After", "5")
-		s.log.WarnContext(c.Request.Context(), "dependency unavailable", "request_id", requestID(c), "error", err.Error())
+		s.log.WarnContext(c.Request.Context(), "dependency unavailable", "request_id", requestID(c), "error", err)
 		c.AbortWithStatusJSON(http.StatusServiceUnavailable, errorBody{errorDetail{Code: "unavailable", Message: "服务暂时不可用，请稍后重试"}})
 		return
 	}
-	s.log.ErrorContext(c.Request.Context(), "internal error", "request_id", requestID(c), "error", err.Error())
+	s.log.ErrorContext(c.Request.Context(), "internal error", "request_id", requestID(c), "error", err)
 	c.AbortWithStatusJSON(http.StatusInternalServerError, errorBody{errorDetail{Code: "internal",
 		Message: "服务器内部错误，请稍后重试（请求号 " + requestID(c) + "）"}})
 }

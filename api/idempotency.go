@@ -82,7 +82,7 @@ func (s *server) idempotency(c *gin.Context) {
 		resp.Body = kept.([]byte)
 	}
 	if err := s.idem.Finish(ctx, a.AccountID, key, resp); err != nil {
-		s.log.WarnContext(ctx, "idempotency: could not store the response", "request_id", requestID(c), "error", err.Error())
+		s.log.WarnContext(ctx, "idempotency: could not store the response", "request_id", requestID(c), "error", err)
 	}
 }
 

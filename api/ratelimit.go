@@ -114,7 +114,7 @@ func (s *server) rateLimit(name string, perIP, perAccount int, window time.Durat
 		for _, k := range checks {
 			ok, retry, err := s.limiter.Allow(c.Request.Context(), k.key, k.limit, window)
 			if err != nil {
-				s.log.WarnContext(c.Request.Context(), "rate limiter unavailable", "error", err.Error())
+				s.log.WarnContext(c.Request.Context(), "rate limiter unavailable", "error", err)
 				continue
 			}
 			if !ok {

@@ -23,6 +23,7 @@ import (
 	"schoolcheck/app"
 	"schoolcheck/configs"
 	"schoolcheck/model/modeltest"
+	"schoolcheck/service"
 	"schoolcheck/service/notify"
 	"schoolcheck/service/wechat"
 	"schoolcheck/service/wechat/wechattest"
@@ -140,7 +141,8 @@ func (e *Env) Another() *Env {
 func (e *Env) start() {
 	t := e.T
 	e.Registry = prometheus.NewRegistry()
-	logger := slog.New(slog.NewJSONHandler(e.Logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	// The server's logger as main builds it (newLogger): scrubbed.
+	logger := slog.New(service.ScrubLogs(slog.NewJSONHandler(e.Logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	wcfg := wechat.Config{AppID: wechattest.AppID, AppSecret: wechattest.AppSecret, APIBase: e.WX.URL,
 		Timeout: 2 * time.Second, Logger: logger, Redis: e.Redis, Templates: map[string]string{
 			"feedback_reply": "TPL_FEEDBACK_REPLY", "meal_reminder": "TPL_MEAL_REMINDER", "phone_reminder": "TPL_PHONE",
