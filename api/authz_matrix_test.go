@@ -132,6 +132,14 @@ func authzMatrix(w *apitest.World) []apitest.Row {
 		}
 		return u.RequestURI()
 	}
+	finding := func(suffix string) func(*apitest.World) string {
+		return func(w *apitest.World) string {
+			id := w.E.Post("inspections/findings", w.Inspector.Token, map[string]any{"school_id": w.A.ID, "module": "phones",
+				"title": "手机柜未上锁", "due": "2026-12-10"}).Want(http.StatusCreated).Str("id")
+			drainAll(w.E) // the school's notices: leave no batch due for the package's other tests
+			return "inspections/findings/" + id + suffix
+		}
+	}
 	month := "?month=2026-11"
 	ofA := func(p string) func(*apitest.World) string {
 		return func(w *apitest.World) string { return p + "&school_id=" + w.A.ID }
@@ -212,15 +220,15 @@ func authzMatrix(w *apitest.World) []apitest.Row {
 		}},
 		{Want: "401  403  403  200  200  200  200  403  403  200  403  403  403", Op: "GET /attendance/requests"},
 		{Want: "401  403  403  403  403  200  200  403  403  404  403  403  403", Op: "POST /attendance/requests/{id}/decision", Path: leave, Body: map[string]any{"approve": false, "comment": "请改天"}},
-		{Want: "401  403  403  403  403  200  200  200  404  404  404  403  403", Op: "GET /reports/attendance", Path: ofA("reports/attendance" + month)},
+		{Want: "401  403  403  403  403  200  200  200  200  404  404  403  403", Op: "GET /reports/attendance", Path: ofA("reports/attendance" + month)},
 		{Want: "200  200  200  200  200  200  200  200  200  200  200  200  200", Op: "GET /display/{token}", Path: func(w *apitest.World) string { return "/display/" + displayToken(w) }},
 		{Want: "200  200  200  200  200  200  200  200  200  200  200  200  200", Op: "GET /display/{token}/qr.json", Path: func(w *apitest.World) string { return "/display/" + displayToken(w) + "/qr.json" }},
 		{Want: "200  200  200  200  200  200  200  200  200  200  200  200  200", Op: "GET /q/{token}", Path: func(w *apitest.World) string {
 			return "/q/" + w.E.Get("attendance/qr", w.Leader.Token).Want(http.StatusOK).Str("token")
 		}},
 
-		// Meals (陪餐) and parents' feedback.
-		{Want: "401  403  201  201  201  201  201  403  403  201  403  201  201", Op: "POST /photos", Send: upload("file", jpeg, map[string]string{"purpose": "meal"})},
+		// Meals (陪餐) and parents' feedback. Inspectors upload photos for a school they name (findings).
+		{Want: "401  403  201  201  201  201  201  400  400  201  400  201  201", Op: "POST /photos", Send: upload("file", jpeg, map[string]string{"purpose": "meal"})},
 		{Want: "401  403  201  403  403  201  201  403  403  201  403  201  201", Op: "POST /meals", Body: func(w *apitest.World, caller string) any {
 			p := photo(w, caller)
 			req := mealReq(past(1), p)
@@ -243,7 +251,7 @@ func authzMatrix(w *apitest.World) []apitest.Row {
 		{Want: "401  403  200  403  403  403  403  403  403  404  403  404  404", Op: "POST /feedback/{id}/close", Path: feedback("/close"), Body: map[string]bool{"satisfied": true}},
 		{Want: "401  403  201  201  201  201  201  201  201  201  201  201  201", Op: "POST /subscriptions", Body: map[string]any{"template": "feedback_reply", "count": 1}},
 		{Want: "401  403  200  200  200  200  200  200  200  200  200  200  200", Op: "GET /subscriptions"},
-		{Want: "401  403  403  403  403  200  200  200  404  404  404  403  403", Op: "GET /reports/meals", Path: ofA("reports/meals" + month)},
+		{Want: "401  403  403  403  403  200  200  200  200  404  404  403  403", Op: "GET /reports/meals", Path: ofA("reports/meals" + month)},
 
 		// Phone custody.
 		{Want: "401  403  403  403  200  200  200  403  403  404  403  403  403", Op: "GET /classes/{id}/phones-registered", Path: class("/phones-registered")},
@@ -257,7 +265,7 @@ func authzMatrix(w *apitest.World) []apitest.Row {
 		{Want: "401  403  403  403  200  200  200  403  403  404  403  403  403", Op: "GET /phone-checks/{id}", Path: check(0, "")},
 		{Want: "401  403  403  403  200  403  403  403  403  404  403  403  403", Op: "PATCH /phone-checks/{id}", Path: check(0, ""), Body: map[string]string{"note": "更正"}},
 		{Want: "401  403  403  403  200  200  200  403  403  404  403  403  403", Op: "POST /phone-checks/{id}/resolve", Path: check(1, "/resolve"), Body: map[string]string{"note": "已交还家长"}},
-		{Want: "401  403  403  403  403  200  200  200  404  404  404  403  403", Op: "GET /reports/phones", Path: ofA("reports/phones" + month)},
+		{Want: "401  403  403  403  403  200  200  200  200  404  404  403  403", Op: "GET /reports/phones", Path: ofA("reports/phones" + month)},
 
 		// Lesson observations (听课评课).
 		{Want: "401  403  403  200  200  200  200  403  403  200  403  403  403", Op: "GET /observations/rubric"},
@@ -274,7 +282,26 @@ func authzMatrix(w *apitest.World) []apitest.Row {
 		{Want: "401  403  403  200  200  200  200  403  403  200  403  403  403", Op: "GET /observations/lessons"},
 		{Want: "401  403  403  200  200  200  200  403  403  404  403  403  403", Op: "GET /observations/lessons/{id}", Path: lesson("")},
 		{Want: "401  403  403  200  422  200  200  403  403  404  403  403  403", Op: "POST /observations/lessons/{id}/attend", Path: lesson("/attend")},
-		{Want: "401  403  403  403  403  200  200  200  404  404  404  403  403", Op: "GET /reports/observations", Path: ofA("reports/observations?from=2026-11-01&to=2026-11-30")},
+		{Want: "401  403  403  403  403  200  200  200  200  404  404  403  403", Op: "GET /reports/observations", Path: ofA("reports/observations?from=2026-11-01&to=2026-11-30")},
+
+		// Inspections: the region's and the region above's inspectors read A; findings are theirs to record
+		// and verify, the school's to answer.
+		// Each inspector reads their own region's tree; a school's leaders their school's row.
+		{Want: "401  403  403  403  403  403  403  200  200  403  200  403  403", Op: "GET /regions"},
+		{Want: "401  403  403  403  403  200  200  200  200  200  200  403  403", Op: "GET /reports/overview", Path: path("reports/overview" + month)},
+		{Want: "401  403  403  403  403  200  200  200  200  404  404  403  403", Op: "GET /reports/evidence",
+			Path: ofA("reports/evidence?from=2026-11-01&to=2026-11-25")},
+		{Want: "401  403  403  403  403  403  403  201  201  403  404  403  403", Op: "POST /inspections/findings",
+			Body: func(w *apitest.World, _ string) any {
+				return map[string]any{"school_id": w.A.ID, "module": "phones", "title": "手机柜未上锁", "due": "2026-12-10"}
+			}},
+		{Want: "401  403  403  403  403  200  200  200  200  404  404  403  403", Op: "GET /inspections/findings",
+			Path: ofA("inspections/findings?status=open")},
+		{Want: "401  403  403  403  403  200  200  200  200  404  404  403  403", Op: "GET /inspections/findings/{id}", Path: finding("")},
+		{Want: "401  403  403  403  403  201  201  403  403  404  403  403  403", Op: "POST /inspections/findings/{id}/responses",
+			Path: finding("/responses"), Body: map[string]any{"content": "已整改"}},
+		{Want: "401  403  403  403  403  403  403  200  200  403  404  403  403", Op: "POST /inspections/findings/{id}/verify",
+			Path: finding("/verify"), Body: map[string]any{"accept": false}},
 
 		// The callers' own memberships: last, since they change who the callers are.
 		{Want: "401  404  200  200  200  200  200  404  404  404  404  200  200", Op: "POST /auth/switch", Body: func(w *apitest.World, _ string) any { return map[string]string{"school_id": w.A.ID} }},

@@ -20,6 +20,7 @@ import (
 	"schoolcheck/service/auth"
 	"schoolcheck/service/evidence"
 	"schoolcheck/service/idempotency"
+	"schoolcheck/service/inspections"
 	"schoolcheck/service/jobs"
 	"schoolcheck/service/meals"
 	"schoolcheck/service/moderation"
@@ -77,6 +78,8 @@ type App struct {
 
 	// Observations is lesson observations (听课评课).
 	Observations *observations.Service
+	// Inspections is the inspection module (督查考核): the overview, findings and the evidence pack.
+	Inspections *inspections.Service
 }
 
 // New builds every service.
@@ -103,13 +106,14 @@ func New(d Deps) *App {
 	a.Meals = meals.New(core, a.Photos, a.Moderation, a.Notify)
 	a.Observations = observations.New(core, a.Photos, a.Moderation, a.Notify)
 	a.Phones = phones.New(core, a.Photos, a.Notify)
+	a.Inspections = inspections.New(core, a.Photos, a.Notify, a.inspectionSources())
 	a.Scheduler = jobs.New(core, a.Jobs()...)
 	return a
 }
 
 // Jobs are every module's scheduled work.
 func (a *App) Jobs() []jobs.Job {
-	all := []jobs.Job{a.Idempotency.Job(), a.Photos.Job(a.interval), jobs.Purge(a.Core)}
+	all := []jobs.Job{a.Idempotency.Job(), a.Photos.Job(a.interval), jobs.Purge(a.Core), a.Notify.Job()}
 	all = append(all, a.Meals.Jobs(a.interval)...)
 	all = append(all, a.Observations.Jobs(a.interval)...)
 	all = append(all, a.Phones.Jobs()...)
@@ -133,7 +137,8 @@ func (a *App) Handler(h HTTP) (http.Handler, error) {
 	return api.New(api.Deps{Auth: a.Auth, School: a.School, Trail: a.Trail, Photos: a.Photos, Notify: a.Notify,
 		Idempotency: a.Idempotency, Attendance: a.Attendance, Meals: a.Meals, Phones: a.Phones, Ready: a.Ready,
 		Logger: a.Core.Log, Registry: a.registry, TrustedProxies: h.TrustedProxies, MaxBodyBytes: h.MaxBodyBytes,
-		Limiter: h.Limiter, Objects: h.Objects, PublicURL: h.PublicURL, LinkCheck: h.LinkCheck, Observations: a.Observations})
+		Limiter: h.Limiter, Objects: h.Objects, PublicURL: h.PublicURL, LinkCheck: h.LinkCheck, Observations: a.Observations,
+		Inspections: a.Inspections})
 }
 
 // Ready reports whether the database and the object store answer, for /readyz.

@@ -1,6 +1,7 @@
 package apitest
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -54,9 +55,8 @@ type World struct {
 	Parent       *User // a parent of Class
 	OtherParent  *User // a parent of another class of A
 	Inspector    *User // an inspector of A's region
-	ParentRegion string
-	// ParentInspector inspects ParentRegion. Until regions form a tree it is a region of its own, and so
-	// as far from A as FarInspector.
+	ParentRegion string // the region above A's (and B's)
+	// ParentInspector inspects ParentRegion, and so every school below it.
 	ParentInspector *User
 	FarInspector    *User
 	// Dual is a leader of A who is also a parent of BClass, acting in that membership (their token's).
@@ -76,7 +76,14 @@ func NewWorld(e *Env) *World {
 	w.Parent = w.A.Parent(w.Class)
 	w.OtherParent = w.A.Parent(w.A.Class(nil))
 	w.Inspector = e.Inspector(w.A.Region)
-	w.ParentRegion = fmt.Sprintf("上级区%d", unique())
+	// A's region goes under a city of its own, whose inspector reads it too.
+	w.ParentRegion = fmt.Sprintf("上级市%d", unique())
+	if _, err := e.App.School.AddRegion(context.Background(), w.ParentRegion, ""); err != nil {
+		e.T.Fatal(err)
+	}
+	if _, err := e.App.School.AddRegion(context.Background(), w.A.Region, w.ParentRegion); err != nil {
+		e.T.Fatal(err)
+	}
 	w.ParentInspector = e.Inspector(w.ParentRegion)
 	w.FarInspector = e.Inspector(fmt.Sprintf("远区%d", unique()))
 	w.Dual = w.A.Leader("兼家长主任")
