@@ -50,11 +50,11 @@ type World struct {
 	E            *Env
 	A, B         *School
 	Leader       *User
-	Teacher      *User // a teacher with no class
-	Head         *User // the head teacher of Class
-	Parent       *User // a parent of Class
-	OtherParent  *User // a parent of another class of A
-	Inspector    *User // an inspector of A's region
+	Teacher      *User  // a teacher with no class
+	Head         *User  // the head teacher of Class
+	Parent       *User  // a parent of Class
+	OtherParent  *User  // a parent of another class of A
+	Inspector    *User  // an inspector of A's region
 	ParentRegion string // the region above A's (and B's)
 	// ParentInspector inspects ParentRegion, and so every school below it.
 	ParentInspector *User
