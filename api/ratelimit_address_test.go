@@ -3,6 +3,7 @@ package api_test
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -71,5 +72,26 @@ func TestRateLimitsPerAddress(t *testing.T) {
 				t.Fatalf("another address is limited too: %s", r.Body)
 			}
 		})
+	}
+}
+
+// With no trusted proxies (http.trusted_proxies empty, the default) a client's X-Forwarded-For is not
+// believed: it cannot spread its calls over made-up addresses to escape the per-address limit, nor put a
+// made-up address in the access log.
+func TestForwardedForIsNotBelieved(t *testing.T) {
+	e := newEnv(t)
+	n := time.Now().UnixNano() / 1000
+	ip := fmt.Sprintf("100.%d.%d.%d", n%64, 128+n/64%64, n/4096%256)
+	login := func(i int) *apitest.Response {
+		return e.Do(apitest.Req{Method: "POST", Path: "auth/login", Body: map[string]string{"code": "nope"},
+			Headers: map[string]string{apitest.ClientIPHeader: ip, "X-Forwarded-For": fmt.Sprintf("203.0.113.%d", i%250+1),
+				"X-Real-IP": fmt.Sprintf("198.51.100.%d", i%250+1)}})
+	}
+	for i := range api.LoginPerIP {
+		login(i)
+	}
+	login(api.LoginPerIP).WantError(http.StatusTooManyRequests, "rate_limited")
+	if strings.Contains(e.Logs.String(), "203.0.113.") || strings.Contains(e.Logs.String(), "198.51.100.") {
+		t.Fatal("the access log believed a forwarded address")
 	}
 }
