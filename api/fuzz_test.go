@@ -19,23 +19,13 @@ func FuzzRequestBodies(f *testing.F) {
 	type target struct{ op, method, path, token string }
 	var targets []target
 	for _, row := range authzMatrix(w) {
-		method, tmpl, _ := strings.Cut(row.Op, " ")
+		method, _, _ := strings.Cut(row.Op, " ")
 		if row.Send != nil || (method != http.MethodPost && method != http.MethodPut && method != http.MethodPatch) {
 			continue
 		}
-		caller := ""
-		for i, s := range strings.Fields(row.Want) {
-			if s[0] == '2' {
-				caller = apitest.Callers[i]
-				break
-			}
-		}
+		caller, path := firstAllowed(w, row)
 		if caller == "" {
 			continue
-		}
-		path := strings.TrimPrefix(tmpl, "/")
-		if row.Path != nil {
-			path = row.Path(w)
 		}
 		body := row.Body
 		if fn, ok := body.(func(*apitest.World, string) any); ok {
