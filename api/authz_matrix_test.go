@@ -166,6 +166,7 @@ func authzMatrix(w *apitest.World) []apitest.Row {
 		{Want: "401  403  200  200  200  200  200  200  200  200  200  200  200", Op: "GET /me"},
 
 		// The roster and classes (school administration).
+		//      none unb  par  tch  head lead prin insp pins oprn far  dual opar
 		{Want: "401  403  403  200  200  200  200  403  403  200  403  403  403", Op: "GET /staff"},
 		{Want: "401  403  403  403  403  403  201  403  403  201  403  403  403", Op: "POST /staff", Body: func(*apitest.World, string) any {
 			return map[string]any{"name": "新人", "phone": apitest.Phone(), "roles": []string{"teacher"}}
@@ -199,6 +200,7 @@ func authzMatrix(w *apitest.World) []apitest.Row {
 		{Want: "401  403  403  403  403  403  200  403  403  200  403  403  403", Op: "GET /audit"},
 
 		// Office sign-in.
+		//      none unb  par  tch  head lead prin insp pins oprn far  dual opar
 		{Want: "401  403  403  201  201  201  201  403  403  422  403  403  403", Op: "POST /attendance/punches", Body: func(w *apitest.World, _ string) any {
 			return map[string]any{"kind": "in", "qr_token": w.E.Get("attendance/qr", w.Leader.Token).Want(http.StatusOK).Str("token")}
 		}},
@@ -228,6 +230,7 @@ func authzMatrix(w *apitest.World) []apitest.Row {
 		}},
 
 		// Meals (陪餐) and parents' feedback. Inspectors upload photos for a school they name (findings).
+		//      none unb  par  tch  head lead prin insp pins oprn far  dual opar
 		{Want: "401  403  201  201  201  201  201  400  400  201  400  201  201", Op: "POST /photos", Send: upload("file", jpeg, map[string]string{"purpose": "meal"})},
 		{Want: "401  403  201  403  403  201  201  403  403  201  403  201  201", Op: "POST /meals", Body: func(w *apitest.World, caller string) any {
 			p := photo(w, caller)
@@ -254,6 +257,7 @@ func authzMatrix(w *apitest.World) []apitest.Row {
 		{Want: "401  403  403  403  403  200  200  200  200  404  404  403  403", Op: "GET /reports/meals", Path: ofA("reports/meals" + month)},
 
 		// Phone custody.
+		//      none unb  par  tch  head lead prin insp pins oprn far  dual opar
 		{Want: "401  403  403  403  200  200  200  403  403  404  403  403  403", Op: "GET /classes/{id}/phones-registered", Path: class("/phones-registered")},
 		{Want: "401  403  403  403  200  200  200  403  403  404  403  403  403", Op: "PUT /classes/{id}/phones-registered", Path: class("/phones-registered"), Body: map[string]int{"count": 30}},
 		{Want: "401  403  200  403  200  200  200  403  403  404  403  403  403", Op: "GET /classes/{id}/phone-custody", Path: class("/phone-custody")},
@@ -268,6 +272,7 @@ func authzMatrix(w *apitest.World) []apitest.Row {
 		{Want: "401  403  403  403  403  200  200  200  200  404  404  403  403", Op: "GET /reports/phones", Path: ofA("reports/phones" + month)},
 
 		// Lesson observations (听课评课).
+		//      none unb  par  tch  head lead prin insp pins oprn far  dual opar
 		{Want: "401  403  403  200  200  200  200  403  403  200  403  403  403", Op: "GET /observations/rubric"},
 		{Want: "401  403  403  403  403  403  200  403  403  200  403  403  403", Op: "PUT /observations/rubric", Body: func(w *apitest.World, _ string) any {
 			return map[string]any{"items": w.E.Get("observations/rubric", w.A.Principal.Token).Want(http.StatusOK).Map()["items"]}
@@ -287,6 +292,7 @@ func authzMatrix(w *apitest.World) []apitest.Row {
 		// Inspections: the region's and the region above's inspectors read A; findings are theirs to record
 		// and verify, the school's to answer.
 		// Each inspector reads their own region's tree; a school's leaders their school's row.
+		//      none unb  par  tch  head lead prin insp pins oprn far  dual opar
 		{Want: "401  403  403  403  403  403  403  200  200  403  200  403  403", Op: "GET /regions"},
 		{Want: "401  403  403  403  403  200  200  200  200  200  200  403  403", Op: "GET /reports/overview", Path: path("reports/overview" + month)},
 		{Want: "401  403  403  403  403  200  200  200  200  404  404  403  403", Op: "GET /reports/evidence",
@@ -304,6 +310,7 @@ func authzMatrix(w *apitest.World) []apitest.Row {
 			Path: finding("/verify"), Body: map[string]any{"accept": false}},
 
 		// The callers' own memberships: last, since they change who the callers are.
+		//      none unb  par  tch  head lead prin insp pins oprn far  dual opar
 		{Want: "401  404  200  200  200  200  200  404  404  404  404  200  200", Op: "POST /auth/switch", Body: func(w *apitest.World, _ string) any { return map[string]string{"school_id": w.A.ID} }},
 		{Want: "401  200  200  409  409  409  409  200  200  200  200  409  200", Op: "POST /auth/bind-phone", Body: func(w *apitest.World, _ string) any {
 			phone := apitest.Phone()
