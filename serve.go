@@ -44,7 +44,7 @@ func serve(ctx context.Context, cfg configs.Config, stdout io.Writer) error {
 	}
 	a.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	hc := app.HTTP{TrustedProxies: cfg.HTTP.TrustedProxies, MaxBodyBytes: cfg.HTTP.MaxBodyBytes, PublicURL: cfg.HTTP.PublicURL,
-		LinkCheck: [2]string{cfg.WeChat.LinkCheckFile, cfg.WeChat.LinkCheckContent}}
+		LinkCheck: [2]string{cfg.WeChat.LinkCheckFile, cfg.WeChat.LinkCheckContent}, DevLogin: cfg.DevLogin()}
 	if a.redis != nil {
 		hc.Limiter = api.NewRedisLimiter(a.redis)
 	}

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -139,6 +140,13 @@ func authzMatrix(w *apitest.World) []apitest.Row {
 			drainAll(w.E) // the school's notices: leave no batch due for the package's other tests
 			return "inspections/findings/" + id + suffix
 		}
+	}
+	consoleLogin := func(w *apitest.World) string {
+		lr, err := w.E.App.Auth.StartConsoleLogin(context.Background(), "203.0.113.9", "authz")
+		if err != nil {
+			w.E.T.Fatal(err)
+		}
+		return lr.ID
 	}
 	month := "?month=2026-11"
 	ofA := func(p string) func(*apitest.World) string {
@@ -308,6 +316,17 @@ func authzMatrix(w *apitest.World) []apitest.Row {
 			Path: finding("/responses"), Body: map[string]any{"content": "已整改"}},
 		{Want: "401  403  403  403  403  403  403  200  200  403  404  403  403", Op: "POST /inspections/findings/{id}/verify",
 			Path: finding("/verify"), Body: map[string]any{"accept": false}},
+
+		// The web console's sign-in: a login request belongs to no school, so any bound roster entry (staff or
+		// inspector) may confirm one, signing a browser in as itself in its own membership; a parent may not.
+		// Its QR link's page, opened by another scanner than WeChat's, says only to scan with WeChat.
+		//      none unb  par  tch  head lead prin insp pins oprn far  dual opar
+		{Want: "401  403  403  200  200  200  200  200  200  200  200  403  403", Op: "POST /auth/console/confirm",
+			Body: func(w *apitest.World, _ string) any { return map[string]string{"id": consoleLogin(w)} }},
+		{Want: "401  403  403  200  200  200  200  200  200  200  200  403  403", Op: "GET /auth/console/requests/{id}",
+			Path: func(w *apitest.World) string { return "auth/console/requests/" + consoleLogin(w) }},
+		{Want: "200  200  200  200  200  200  200  200  200  200  200  200  200", Op: "GET /q/login/{id}",
+			Path: func(w *apitest.World) string { return "/q/login/" + consoleLogin(w) }},
 
 		// The callers' own memberships: last, since they change who the callers are.
 		//      none unb  par  tch  head lead prin insp pins oprn far  dual opar

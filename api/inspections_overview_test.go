@@ -170,7 +170,8 @@ func TestOverviewAgreesWithModuleReports(t *testing.T) {
 		}
 		total := ov["total"].(map[string]any)
 		if who == sc.Principal {
-			if len(ov["items"].([]any)) != 1 || total["attendance"].(map[string]any)["rate"] != want["attendance"]["rate"] {
+			if len(ov["items"].([]any)) != 1 || total["attendance"].(map[string]any)["rate"] != want["attendance"]["rate"] ||
+				ov["region"] != nil || total["region"].(map[string]any)["name"] != sc.Region {
 				t.Fatalf("principal's overview %v", ov)
 			}
 			continue

@@ -280,3 +280,33 @@ func drainAll(e *apitest.Env) {
 		}
 	}
 }
+
+// TestFindingsAcrossMemberships: a finding is reached only in the membership that may: an inspector who
+// is also a parent at the school, acting as the parent, is 403 until they switch to their region; a
+// principal of school A who is also a leader at school B, acting in B, is 404 for A's finding.
+func TestFindingsAcrossMemberships(t *testing.T) {
+	w := newCityWorld(t)
+	e := w.e
+	id := e.Post("inspections/findings", w.d1Insp.Token, map[string]any{"school_id": w.a.ID, "module": "other",
+		"title": "校园安全台账不全", "due": "2026-12-10"}).Want(http.StatusCreated).Str("id")
+	drainAll(e)
+
+	asParent := joinClass(e, w.d1Insp.Token, w.a.Class(nil).InviteCode)
+	e.Get("inspections/findings/"+id, asParent).WantError(http.StatusForbidden, "forbidden")
+	e.Post("inspections/findings/"+id+"/verify", asParent, map[string]any{"accept": true}).WantError(http.StatusForbidden, "forbidden")
+	e.Get("reports/overview?month=2026-11", asParent).WantError(http.StatusForbidden, "forbidden")
+	back := switchTo(e, asParent, map[string]string{"region_id": regionID(t, e, w.d1)}).Want(http.StatusOK).Str("token")
+	e.Get("inspections/findings/"+id, back).Want(http.StatusOK)
+
+	// A's principal also leads school B; bound once, the B membership is reached by switching.
+	addStaff(e, w.b, "兼职副校长", w.a.Principal.Phone, "leader")
+	tok, _ := e.BindPhone(e.Relogin(w.a.Principal), w.a.Principal.Phone)
+	inB := switchTo(e, tok, map[string]string{"school_id": w.b.ID}).Want(http.StatusOK).Str("token")
+	e.Get("inspections/findings/"+id, inB).WantError(http.StatusNotFound, "not_found")
+	e.Post("inspections/findings/"+id+"/responses", inB, map[string]any{"content": "整改"}).WantError(http.StatusNotFound, "not_found")
+	if items := e.Get("inspections/findings", inB).Want(http.StatusOK).Items(); len(items) != 0 {
+		t.Fatalf("school B lists A's findings: %v", items)
+	}
+	inA := switchTo(e, inB, map[string]string{"school_id": w.a.ID}).Want(http.StatusOK).Str("token")
+	e.Post("inspections/findings/"+id+"/responses", inA, map[string]any{"content": "已补齐台账"}).Want(http.StatusCreated)
+}

@@ -58,6 +58,8 @@ type Deps struct {
 	PublicURL string
 	// LinkCheck is WeChat's check file for the QR link prefix <PublicURL>/q/: name and content.
 	LinkCheck [2]string
+	// Console is the web console (package console), served under /console/; nil for none.
+	Console http.Handler
 }
 
 // server carries the dependencies of the handlers.
@@ -122,6 +124,9 @@ func New(d Deps) (http.Handler, error) {
 	if d.Objects != nil {
 		r.GET("/objects/*key", gin.WrapH(d.Objects))
 	}
+	if d.Console != nil {
+		s.mountConsole(r, d.Console)
+	}
 	v1 := r.Group("/api/v1")
 	open := v1.Group("")                                       // no token
 	login := v1.Group("", s.authenticate(false))               // any login, bound or not
@@ -136,6 +141,7 @@ func New(d Deps) (http.Handler, error) {
 		s.mealRoutes,
 		s.phoneRoutes,
 		s.observationRoutes,
+		s.consoleRoutes(r),
 		s.inspectionRoutes,
 	} {
 		mount(open, login, bound)

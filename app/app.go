@@ -15,6 +15,7 @@ import (
 	"gorm.io/gorm"
 
 	"schoolcheck/api"
+	"schoolcheck/console"
 	"schoolcheck/service"
 	"schoolcheck/service/attendance"
 	"schoolcheck/service/auth"
@@ -114,6 +115,7 @@ func New(d Deps) *App {
 // Jobs are every module's scheduled work.
 func (a *App) Jobs() []jobs.Job {
 	all := []jobs.Job{a.Idempotency.Job(), a.Photos.Job(a.interval), jobs.Purge(a.Core), a.Notify.Job()}
+	all = append(all, a.Auth.ConsolePurgeJob())
 	all = append(all, a.Meals.Jobs(a.interval)...)
 	all = append(all, a.Observations.Jobs(a.interval)...)
 	all = append(all, a.Phones.Jobs()...)
@@ -130,11 +132,19 @@ type HTTP struct {
 	PublicURL      string
 	// LinkCheck is WeChat's check file for the QR link prefix: name and content (empty: none).
 	LinkCheck [2]string
+	// DevLogin shows the web console's dev sign-in by phone (wechat.dev_login, the embedded default).
+	DevLogin bool
 }
 
 // Handler builds the router over the application.
 func (a *App) Handler(h HTTP) (http.Handler, error) {
-	return api.New(api.Deps{Auth: a.Auth, School: a.School, Trail: a.Trail, Photos: a.Photos, Notify: a.Notify,
+	web, err := console.New(console.Deps{Auth: a.Auth, School: a.School, Attendance: a.Attendance, Meals: a.Meals,
+		Phones: a.Phones, Observations: a.Observations, Inspections: a.Inspections, Photos: a.Photos, Logger: a.Core.Log, PublicURL: h.PublicURL,
+		DevLogin: h.DevLogin})
+	if err != nil {
+		return nil, err
+	}
+	return api.New(api.Deps{Console: web, Auth: a.Auth, School: a.School, Trail: a.Trail, Photos: a.Photos, Notify: a.Notify,
 		Idempotency: a.Idempotency, Attendance: a.Attendance, Meals: a.Meals, Phones: a.Phones, Ready: a.Ready,
 		Logger: a.Core.Log, Registry: a.registry, TrustedProxies: h.TrustedProxies, MaxBodyBytes: h.MaxBodyBytes,
 		Limiter: h.Limiter, Objects: h.Objects, PublicURL: h.PublicURL, LinkCheck: h.LinkCheck, Observations: a.Observations,

@@ -31,6 +31,7 @@ func migrations() []migration {
 		{8, "memberships, parent pseudonyms and utf8mb4", migrate8Identity},
 		{9, "inspections: regions as a tree, findings", migrate9Inspections},
 		{10, "job slots index", migrate10JobSlots},
+		{11, "console logins and sessions", migrate11Console},
 	}
 }
 

@@ -31,8 +31,8 @@ func (s *Service) Records(ctx context.Context, si *school.Info, p report.Period)
 			{Title: "距离（米）", Width: 8, Kind: report.Int}, {Title: "状态", Width: 6, Kind: report.Center}},
 		Notes: []string{"服务器时间记录；定位签到只保存签到点与距离，不保存坐标。"},
 		Each: func(emit func([]any) error) error {
-			q := db.Scopes(model.InSchool(si.School.ID)).Where("date >= ? AND date <= ?", p.Since, p.Upto)
-			return report.Batches(q, func(r *model.AttendancePunch) string { return r.ID }, func(rows []model.AttendancePunch) error {
+			q := db.Scopes(model.InSchool(si.School.ID))
+			return report.Windows(q, "date", p.Since, p.Upto, func(rows []model.AttendancePunch) error {
 				for _, r := range rows {
 					var dist any = ""
 					if r.DistanceM != nil {

@@ -7,6 +7,9 @@ import (
 	"sync"
 	"time"
 
+	"gorm.io/gorm"
+
+	"schoolcheck/model"
 	"schoolcheck/service"
 	"schoolcheck/service/report"
 	"schoolcheck/service/school"
@@ -85,12 +88,9 @@ func (s *Service) Overview(ctx context.Context, a *service.Actor, q report.Query
 	if err != nil {
 		return Overview{}, err
 	}
-	names := map[string]string{}
-	if sc.Tree != nil {
-		for _, id := range sc.Order {
-			r, _ := sc.Tree.Region(sc.Schools[id].School.RegionID)
-			names[r.ID] = r.Name
-		}
+	names, err := regionNames(db, sc)
+	if err != nil {
+		return Overview{}, err
 	}
 	errs := make([]error, len(sc.Order))
 	var wg sync.WaitGroup
@@ -132,6 +132,32 @@ func (s *Service) Overview(ctx context.Context, a *service.Actor, q report.Query
 		out.Total.Region = out.Items[0].Region
 	}
 	return out, nil
+}
+
+// regionNames names the regions of the scope's schools (from the tree, or for a leader's school its row).
+func regionNames(db *gorm.DB, sc *Scope) (map[string]string, error) {
+	names := map[string]string{}
+	if sc.Tree != nil {
+		for _, id := range sc.Order {
+			r, _ := sc.Tree.Region(sc.Schools[id].School.RegionID)
+			names[r.ID] = r.Name
+		}
+		return names, nil
+	}
+	var ids []string
+	for _, id := range sc.Order {
+		ids = append(ids, sc.Schools[id].School.RegionID)
+	}
+	var rows []model.Region
+	if len(ids) > 0 {
+		if err := db.Where("id IN ?", ids).Find(&rows).Error; err != nil {
+			return nil, service.WrapDB(err)
+		}
+	}
+	for _, r := range rows {
+		names[r.ID] = r.Name
+	}
+	return names, nil
 }
 
 // schoolMonth is one school's figures for the month, each from its module.

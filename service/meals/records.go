@@ -29,8 +29,8 @@ func (s *Service) Records(ctx context.Context, si *school.Info, p report.Period)
 			{Title: "照片链接", Width: 30}},
 		Notes: []string{"评分 1–5 分；家长陪餐以班级家长身份显示。照片链接 7 天内有效。"},
 		Each: func(emit func([]any) error) error {
-			q := db.Scopes(model.InSchool(si.School.ID)).Where("date >= ? AND date <= ?", p.Since, p.Upto)
-			return report.Batches(q, func(r *model.Meal) string { return r.ID }, func(rows []model.Meal) error {
+			q := db.Scopes(model.InSchool(si.School.ID))
+			return report.Windows(q, "date", p.Since, p.Upto, func(rows []model.Meal) error {
 				ids := make([]string, len(rows))
 				for i, r := range rows {
 					ids[i] = r.ID
@@ -65,9 +65,8 @@ func (s *Service) FeedbackRecords(ctx context.Context, si *school.Info, p report
 			{Title: "内容", Width: 24}, {Title: "状态", Width: 7, Kind: report.Center}, {Title: "首次回复用时（小时）", Width: 9, Kind: report.Decimal},
 			{Title: "回复记录", Width: 40}, {Title: "照片链接", Width: 30}},
 		Each: func(emit func([]any) error) error {
-			q := db.Scopes(model.InSchool(si.School.ID)).Where("created_date >= ? AND created_date <= ? AND moderation <> ?",
-				p.From, p.To, moderation.Rejected)
-			return report.Batches(q, func(r *model.Feedback) string { return r.ID }, func(rows []model.Feedback) error {
+			q := db.Scopes(model.InSchool(si.School.ID)).Where("moderation <> ?", moderation.Rejected)
+			return report.Windows(q, "created_date", p.From, p.To, func(rows []model.Feedback) error {
 				ids := make([]string, len(rows))
 				for i, r := range rows {
 					ids[i] = r.ID

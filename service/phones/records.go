@@ -37,8 +37,8 @@ func (s *Service) Records(ctx context.Context, si *school.Info, p report.Period)
 			{Title: "跟进", Width: 7, Kind: report.Center}, {Title: "处理说明", Width: 16}, {Title: "照片链接", Width: 30}},
 		Notes: []string{"照片链接 7 天内有效。"},
 		Each: func(emit func([]any) error) error {
-			q := db.Scopes(model.InSchool(si.School.ID)).Where("date >= ? AND date <= ?", p.Since, p.Upto)
-			return report.Batches(q, func(r *model.PhoneCheck) string { return r.ID }, func(rows []model.PhoneCheck) error {
+			q := db.Scopes(model.InSchool(si.School.ID))
+			return report.Windows(q, "date", p.Since, p.Upto, func(rows []model.PhoneCheck) error {
 				ids := make([]string, len(rows))
 				for i, r := range rows {
 					ids[i] = r.ID

@@ -2,6 +2,7 @@ package report
 
 import (
 	"math"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 	"gorm.io/gorm"
@@ -115,31 +116,31 @@ func width(c Column) float64 {
 	return c.Width
 }
 
-// batchRows is how many records one read of a records sheet takes.
-const batchRows = 500
+// windowDays is how many days of records one read of a records sheet takes.
+const windowDays = 31
 
-// Batches reads the rows of q in id order, a batch at a time (ids are UUIDv7: creation order), and calls
-// fn with each batch: a records sheet reads a year without holding it.
-func Batches[M any](q *gorm.DB, idOf func(*M) string, fn func([]M) error) error {
-	after := ""
-	for {
-		page := q.Session(&gorm.Session{})
-		if after != "" {
-			page = page.Where("id > ?", after)
-		}
+// Windows reads the rows of q whose date column col lies in from..to, a month of dates at a time in date
+// order (then id, creation order), and calls fn with each window's rows: a records sheet reads a year
+// without holding it, and every read is one range of the (school_id, date) index, never a sort of the
+// whole period.
+func Windows[M any](q *gorm.DB, col, from, to string, fn func([]M) error) error {
+	start, err := time.Parse(time.DateOnly, from)
+	if err != nil {
+		return err
+	}
+	for d := start; d.Format(time.DateOnly) <= to; d = d.AddDate(0, 0, windowDays) {
+		last := min(d.AddDate(0, 0, windowDays-1).Format(time.DateOnly), to)
 		var rows []M
-		if err := page.Order("id").Limit(batchRows).Find(&rows).Error; err != nil {
+		if err := q.Session(&gorm.Session{}).Where(col+" >= ? AND "+col+" <= ?", d.Format(time.DateOnly), last).
+			Order(col + ", id").Find(&rows).Error; err != nil {
 			return service.WrapDB(err)
 		}
 		if len(rows) == 0 {
-			return nil
+			continue
 		}
 		if err := fn(rows); err != nil {
 			return err
 		}
-		if len(rows) < batchRows {
-			return nil
-		}
-		after = idOf(&rows[len(rows)-1])
 	}
+	return nil
 }
