@@ -126,6 +126,9 @@ type HTTP struct {
 	PublicURL      string
 	// LinkCheck is WeChat's check file for the QR link prefix: name and content (empty: none).
 	LinkCheck [2]string
+	// Timeouts bound a request and an upload (zero: the api's defaults, api.DefaultRequestTimeout and
+	// api.DefaultUploadTimeout).
+	Timeouts [2]time.Duration
 }
 
 // Handler builds the router over the application.
@@ -133,7 +136,8 @@ func (a *App) Handler(h HTTP) (http.Handler, error) {
 	return api.New(api.Deps{Auth: a.Auth, School: a.School, Trail: a.Trail, Photos: a.Photos, Notify: a.Notify,
 		Idempotency: a.Idempotency, Attendance: a.Attendance, Meals: a.Meals, Phones: a.Phones, Ready: a.Ready,
 		Logger: a.Core.Log, Registry: a.registry, TrustedProxies: h.TrustedProxies, MaxBodyBytes: h.MaxBodyBytes,
-		Limiter: h.Limiter, Objects: h.Objects, PublicURL: h.PublicURL, LinkCheck: h.LinkCheck, Observations: a.Observations})
+		Limiter: h.Limiter, Objects: h.Objects, PublicURL: h.PublicURL, LinkCheck: h.LinkCheck, Observations: a.Observations,
+		RequestTimeout: h.Timeouts[0], UploadTimeout: h.Timeouts[1]})
 }
 
 // Ready reports whether the database and the object store answer, for /readyz.
