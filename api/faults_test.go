@@ -138,7 +138,7 @@ func (w *faultWorld) recovered(t *testing.T) {
 func TestFaultDatabaseDownOrSlow(t *testing.T) {
 	w := newFaultWorld(t)
 	for _, fault := range []struct {
-		name  string
+		name    string
 		breakIt func()
 	}{
 		{"down", w.f.DB.Down},
