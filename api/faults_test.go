@@ -30,12 +30,13 @@ type faultWorld struct {
 	parent *apitest.User
 	fbID   string
 	n      int
-	cutAt  int  // where cut arms the database proxy's cut
-	wasCut bool // whether the last cut request was cut
+	cutVia *apitest.Proxy // the proxy sweep cuts
+	cutAt  int            // where cut arms it
+	wasCut bool           // whether the last cut request was cut
 }
 
-func newFaultWorld(t *testing.T) *faultWorld {
-	e, f := apitest.NewFaulty(t, faultTimeouts)
+func newFaultWorld(t *testing.T, opts ...apitest.Option) *faultWorld {
+	e, f := apitest.NewFaulty(t, append([]apitest.Option{faultTimeouts}, opts...)...)
 	w := &faultWorld{e: e, f: f, sc: e.School()}
 	w.parent = w.sc.Parent(w.sc.Class(w.sc.Teacher("班主任")))
 	w.fbID = e.Feedback(w.parent, "米饭不够")
@@ -196,35 +197,118 @@ func TestFaultDatabaseCutMidRequest(t *testing.T) {
 		}},
 	} {
 		t.Run(op.name, func(t *testing.T) {
-			for n := 0; ; n++ {
-				if n > 200 {
-					t.Fatal("the request is still cut after 200 chunks")
-				}
-				w.cutAt = n
-				r := op.run(t)
-				if !w.wasCut {
-					r.Want(http.StatusCreated)
-					t.Logf("%s: cut at each of its %d chunks towards the database", op.name, n)
-					break
-				}
-				if r.Code != http.StatusCreated {
-					want503(t, r)
-				}
-				w.wholeRecords(t)
-				if t.Failed() {
-					t.Fatalf("after the cut at chunk %d", n)
-				}
-			}
+			w.sweep(t, w.f.DB, op.run)
 			w.recovered(t)
 		})
 	}
 }
 
-// cut arms the database proxy's cut at w.cutAt chunks, runs the request, and disarms it.
+// sweep runs a request again and again with the proxy's connection cut one chunk later each time, until
+// the request runs whole: each cut one is a 503 with Retry-After, or a 201 when what was cut could be
+// retried (a connection the pool had not used yet, MinIO's client retrying a PUT) or came after the commit;
+// after each, nothing is half written.
+func (w *faultWorld) sweep(t *testing.T, p *apitest.Proxy, run func(t *testing.T) *apitest.Response) {
+	t.Helper()
+	w.cutVia = p
+	for n := 0; ; n++ {
+		if n > 200 {
+			t.Fatal("the request is still cut after 200 chunks")
+		}
+		w.cutAt = n
+		r := run(t)
+		if !w.wasCut {
+			r.Want(http.StatusCreated)
+			t.Logf("cut at each of its %d chunks", n)
+			return
+		}
+		if r.Code != http.StatusCreated {
+			want503(t, r)
+		}
+		w.wholeRecords(t)
+		if t.Failed() {
+			t.Fatalf("after the cut at chunk %d", n)
+		}
+	}
+}
+
+// cut arms the sweep's proxy to cut at w.cutAt chunks, runs the request, and disarms it.
 func (w *faultWorld) cut(req func() *apitest.Response) *apitest.Response {
-	w.f.DB.CutAfter(w.cutAt)
+	w.cutVia.CutAfter(w.cutAt)
 	r := req()
-	w.wasCut = w.f.DB.Cut()
-	w.f.DB.Up()
+	w.wasCut = w.cutVia.Cut()
+	w.cutVia.Up()
 	return r
+}
+
+// MinIO down, never answering, or cut at every chunk of an upload: the upload is a 503 with Retry-After
+// (within the upload timeout) and leaves no photo row without its object; the meals filed with photos
+// uploaded before are not touched, and uploads work again once MinIO is back.
+func TestFaultObjectStore(t *testing.T) {
+	w := newFaultWorld(t)
+	for _, fault := range []struct {
+		name    string
+		breakIt func()
+	}{
+		{"down", w.f.Store.Down},
+		{"slow", func() { w.f.Store.Slow(time.Hour) }},
+	} {
+		t.Run(fault.name, func(t *testing.T) {
+			e := w.e.For(t)
+			leader := w.sc.For(t).Leader("领导" + fault.name)
+			photo := upload(e, leader.Token, jpegBytes(t, 64, 48)).Want(http.StatusCreated).Str("id")
+			fault.breakIt()
+			defer w.f.Store.Up()
+			start := time.Now()
+			r := upload(e, leader.Token, jpegBytes(t, 64, 48))
+			t.Logf("upload answered %d in %v", r.Code, time.Since(start)) // measured, never asserted
+			want503(t, r)
+			e.Get("/readyz", "").Want(http.StatusServiceUnavailable)
+			// A meal with a photo uploaded before needs the database only.
+			e.Post("meals", leader.Token, mealReq("2026-11-25", photo)).Want(http.StatusCreated)
+			w.f.Store.Up()
+			w.wholeRecords(t)
+			w.recovered(t)
+		})
+	}
+	t.Run("cut", func(t *testing.T) {
+		leader := w.sc.For(t).Leader("切断存储")
+		w.sweep(t, w.f.Store, func(t *testing.T) *apitest.Response {
+			return w.cut(func() *apitest.Response { return upload(w.e.For(t), leader.Token, jpegBytes(t, 64, 48)) })
+		})
+		w.recovered(t)
+	})
+}
+
+// Redis — the rate limits' counters and the cached WeChat access token — down, never answering, or cut:
+// requests are served, within the request's timeout. The limits count in the instance's memory for a
+// while (they protect, they must not take the service down); the token cache gives up on Redis after half
+// a second, and WeChat calls without it are unavailable (a reply's text is kept for a later check).
+func TestFaultRedis(t *testing.T) {
+	w := newFaultWorld(t, apitest.WithTimeouts(4*time.Second, 4*time.Second))
+	t.Run("cut", func(t *testing.T) {
+		reply := w.replier(t)
+		w.sweep(t, w.f.Redis, func(t *testing.T) *apitest.Response { return w.cut(reply) })
+		w.recovered(t)
+	})
+	for _, fault := range []struct {
+		name    string
+		breakIt func()
+	}{
+		{"down", w.f.Redis.Down},
+		{"slow", func() { w.f.Redis.Slow(time.Hour) }},
+	} {
+		t.Run(fault.name, func(t *testing.T) {
+			leader := w.sc.For(t).Leader("领导" + fault.name)
+			reply := w.replier(t)
+			fault.breakIt()
+			defer w.f.Redis.Up()
+			start := time.Now()
+			w.fileMeal(t, leader).Want(http.StatusCreated)
+			reply().Want(http.StatusCreated)
+			t.Logf("a meal with its upload and a reply in %v", time.Since(start)) // measured, never asserted
+			w.f.Redis.Up()
+			w.wholeRecords(t)
+			w.recovered(t)
+		})
+	}
 }

@@ -136,7 +136,7 @@ func New(t testing.TB, opts ...Option) *Env {
 	} else if addr := os.Getenv("SCHOOLCHECK_TEST_REDIS_ADDR"); addr != "" {
 		// Database 1, not 0: the WeChat adapter's own tests run at the same time (go test -p 2) against another
 		// fake that issues other access tokens under the same cache key.
-		e.Redis = redis.NewClient(&redis.Options{Addr: addr, DB: 1})
+		e.Redis = redis.NewClient(api.RedisOptions(addr, "", 1))
 		if err := e.Redis.Ping(context.Background()).Err(); err != nil {
 			t.Fatalf("redis at %s: %v", addr, err)
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"gorm.io/gorm"
 
+	"schoolcheck/api"
 	"schoolcheck/model"
 	"schoolcheck/model/modeltest"
 	"schoolcheck/storage"
@@ -63,8 +64,7 @@ func NewFaulty(t *testing.T, opts ...Option) (*Env, *Faults) {
 	var via *storage.MinIO
 	via, f.DirectStore = storagetest.MinIOVia(t, f.Store.Addr())
 	f.Redis = NewProxy(t, redisAddr)
-	rdb := redis.NewClient(&redis.Options{Addr: f.Redis.Addr(), DB: 1, DialTimeout: 2 * time.Second,
-		ReadTimeout: time.Second, WriteTimeout: time.Second})
+	rdb := redis.NewClient(api.RedisOptions(f.Redis.Addr(), "", 1))
 	t.Cleanup(func() { _ = rdb.Close() })
 	opts = append([]Option{WithDatabase(db), WithStore(via), WithRedis(rdb)}, opts...)
 	return New(t, opts...), f
