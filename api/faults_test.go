@@ -2,10 +2,17 @@ package api_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"gorm.io/gorm"
 
 	"schoolcheck/api/apitest"
 	"schoolcheck/model"
@@ -310,5 +317,59 @@ func TestFaultRedis(t *testing.T) {
 			w.wholeRecords(t)
 			w.recovered(t)
 		})
+	}
+}
+
+// A client whose connection drops once the server has committed — the answer lost on the way back — retries
+// with the same Idempotency-Key and gets the first answer, and there is one record. The connection is
+// closed by the test at the moment the server stores the answer for replay, so the server finds its
+// request's context cancelled from then on (as it does when a phone loses its network mid-request).
+func TestIdempotentRetryAfterLostAnswer(t *testing.T) {
+	e := apitest.New(t, apitest.WithOwnDatabase())
+	sc := e.School()
+	leader := sc.Leader("断网的领导")
+	photo := photoID(e, leader.Token)
+	var reqCtx atomic.Pointer[context.Context]
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		reqCtx.Store(&ctx)
+		e.Handler.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lost atomic.Bool
+	if err := e.DB.Callback().Update().Before("gorm:update").Register("test:lose_answer", func(tx *gorm.DB) {
+		if tx.Statement.Table != "idempotency_keys" || !lost.CompareAndSwap(false, true) {
+			return
+		}
+		_ = conn.Close()
+		<-(*reqCtx.Load()).Done() // the server has seen the client go
+	}); err != nil {
+		t.Fatal(err)
+	}
+	body, _ := json.Marshal(mealReq("2026-11-25", photo))
+	const key = "meal-2026-11-25-lunch"
+	req := fmt.Sprintf("POST /api/v1/meals HTTP/1.1\r\nHost: schoolcheck.test\r\nAuthorization: Bearer %s\r\n"+
+		"Content-Type: application/json\r\nIdempotency-Key: %s\r\nContent-Length: %d\r\n\r\n%s", leader.Token, key, len(body), body)
+	if _, err := conn.Write([]byte(req)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.ReadAll(conn); err == nil && !lost.Load() {
+		t.Fatal("the answer was not lost")
+	}
+	retry := e.Do(apitest.Req{Method: http.MethodPost, Path: "meals", Token: leader.Token, Body: mealReq("2026-11-25", photo),
+		Headers: map[string]string{"Idempotency-Key": key}}).Want(http.StatusCreated)
+	if retry.Header.Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("the retry ran again instead of getting the first answer: %s", retry.Body)
+	}
+	var ids []string
+	if err := e.DB.Table("meals").Where("school_id = ? AND author_id = ?", sc.ID, leader.ID).Pluck("id", &ids).Error; err != nil {
+		t.Fatal(err)
+	}
+	if len(ids) != 1 || retry.Str("id") != ids[0] {
+		t.Fatalf("meals %v, the retry answered %s", ids, retry.Body)
 	}
 }
