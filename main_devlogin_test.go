@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 
@@ -56,6 +57,30 @@ func freePort(t *testing.T) string {
 // exits instead fails the test.
 func serveBinary(t *testing.T, bin string, env []string) (base, printed string) {
 	t.Helper()
+	s := startBinary(t, bin, env)
+	return s.base, s.printed
+}
+
+// server is a running `schoolcheck serve`.
+type server struct {
+	base, printed string
+	cmd           *exec.Cmd
+	rest          *lockedBuffer // what it prints after "listening"
+	exited        chan error    // receives Wait's result once
+}
+
+// lockedBuffer collects a process's output while the test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) { l.mu.Lock(); defer l.mu.Unlock(); return l.b.Write(p) }
+func (l *lockedBuffer) String() string              { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
+
+// startBinary is serveBinary with the process, for tests that stop it themselves.
+func startBinary(t *testing.T, bin string, env []string) *server {
+	t.Helper()
 	addr := freePort(t)
 	cmd := exec.Command(bin, "serve")
 	cmd.Env = append(env, "SCHOOLCHECK_HTTP_ADDR="+addr) // http.public_url follows the address by itself
@@ -68,9 +93,10 @@ func serveBinary(t *testing.T, bin string, env []string) (base, printed string) 
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	s := &server{base: "http://" + addr, cmd: cmd, rest: &lockedBuffer{}, exited: make(chan error, 1)}
 	t.Cleanup(func() {
 		_ = cmd.Process.Signal(syscall.SIGTERM)
-		_ = cmd.Wait()
+		<-s.exited
 	})
 	sc := bufio.NewScanner(stdout)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
@@ -79,13 +105,19 @@ func serveBinary(t *testing.T, bin string, env []string) (base, printed string) 
 		line := sc.Text()
 		seen = append(seen, line)
 		if strings.Contains(line, `"msg":"listening"`) {
-			go func() { _, _ = io.Copy(io.Discard, stdout) }()
-			return "http://" + addr, strings.Join(seen, "\n")
+			go func() {
+				_, _ = io.Copy(s.rest, stdout)
+				s.exited <- cmd.Wait()
+				close(s.exited)
+			}()
+			s.printed = strings.Join(seen, "\n")
+			return s
 		}
 	}
 	_ = cmd.Wait()
+	close(s.exited)
 	t.Fatalf("the server exited before listening: %s\nstdout:\n%s", stderr.String(), strings.Join(seen, "\n"))
-	return "", ""
+	return nil
 }
 
 // devLogin tries `login dev:<name>` against a running server.

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -159,15 +160,29 @@ func TestFaultDatabaseDownOrSlow(t *testing.T) {
 			reply := w.replier(t)
 			fault.breakIt()
 			defer w.f.DB.Up()
-			for name, r := range map[string]func() *apitest.Response{
+			requests := map[string]func() *apitest.Response{
 				"me":     func() *apitest.Response { return e.Get("me", leader.Token) },
 				"upload": func() *apitest.Response { return upload(e, leader.Token, jpegBytes(t, 64, 48)) },
 				"meal":   func() *apitest.Response { return e.Post("meals", leader.Token, mealReq("2026-11-25", photo)) },
 				"reply":  reply,
-			} {
-				start := time.Now()
-				res := r()
-				t.Logf("%s answered %d in %v", name, res.Code, time.Since(start)) // measured, never asserted
+			}
+			answers := map[string]*apitest.Response{}
+			var mu sync.Mutex
+			var wg sync.WaitGroup
+			for name, r := range requests { // at once: each waits for its timeout
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					start := time.Now()
+					res := r()
+					t.Logf("%s answered %d in %v", name, res.Code, time.Since(start)) // measured, never asserted
+					mu.Lock()
+					answers[name] = res
+					mu.Unlock()
+				}()
+			}
+			wg.Wait()
+			for _, res := range answers {
 				want503(t, res)
 			}
 			r := e.Get("/readyz", "")
