@@ -63,7 +63,11 @@ func scenarios(ctx context.Context, e *env, c config) error {
 	defer client.CloseIdleConnections()
 	today := time.Now().In(shanghai).Format(time.DateOnly)
 	month := today[:7]
-	sc := func(requests, concurrency int) config { s := c; s.requests, s.concurrency = requests, concurrency; return s }
+	sc := func(requests, concurrency int) config {
+		s := c
+		s.requests, s.concurrency = requests, concurrency
+		return s
+	}
 
 	type outcome struct {
 		name string
@@ -83,8 +87,8 @@ func scenarios(ctx context.Context, e *env, c config) error {
 			return 0, err
 		}
 		meal := map[string]any{"date": today, "meal": "lunch", "dishes": []string{"红烧肉", "炒青菜"},
-			"ratings":  map[string]int{"hygiene": 5, "taste": 4, "quantity": 4, "temperature": 4, "price": 5},
-			"comment":  "饭菜温度合适", "issues": "", "photo_ids": []string{p.ID}}
+			"ratings": map[string]int{"hygiene": 5, "taste": 4, "quantity": 4, "temperature": 4, "price": 5},
+			"comment": "饭菜温度合适", "issues": "", "photo_ids": []string{p.ID}}
 		status, _, err = send(ctx, client, e.baseURL, http.MethodPost, "/api/v1/meals", tok, i, jsonBody(meal))
 		return status, err
 	})
