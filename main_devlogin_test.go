@@ -13,10 +13,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 
+	"schoolcheck/api/apitest"
 	"schoolcheck/model/modeltest"
 	"schoolcheck/storage/storagetest"
 )
@@ -65,22 +65,9 @@ func serveBinary(t *testing.T, bin string, env []string) (base, printed string) 
 type server struct {
 	base, printed string
 	cmd           *exec.Cmd
-	rest          *lockedBuffer // what it prints after "listening"
-	exited        chan error    // receives Wait's result once
+	rest          *apitest.SyncBuffer // what it prints after "listening"
+	exited        chan error          // receives Wait's result once
 }
-
-// lockedBuffer collects a process's output while the test reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-func (l *lockedBuffer) String() string { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
 
 // startBinary is serveBinary with the process, for tests that stop it themselves.
 func startBinary(t *testing.T, bin string, env []string) *server {
@@ -97,7 +84,7 @@ func startBinary(t *testing.T, bin string, env []string) *server {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	s := &server{base: "http://" + addr, cmd: cmd, rest: &lockedBuffer{}, exited: make(chan error, 1)}
+	s := &server{base: "http://" + addr, cmd: cmd, rest: &apitest.SyncBuffer{}, exited: make(chan error, 1)}
 	t.Cleanup(func() {
 		_ = cmd.Process.Signal(syscall.SIGTERM)
 		<-s.exited

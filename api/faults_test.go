@@ -73,6 +73,17 @@ func (w *faultWorld) replier(t *testing.T) func() *apitest.Response {
 	}
 }
 
+// fault is a way to break a dependency's proxy.
+type fault struct {
+	name    string
+	breakIt func()
+}
+
+// faultsOf are down and slow (every chunk held for an hour) on the proxy p.
+func faultsOf(p *apitest.Proxy) []fault {
+	return []fault{{"down", p.Down}, {"slow", func() { p.Slow(time.Hour) }}}
+}
+
 // want503 checks an answer is the contract's 503 with Retry-After.
 func want503(t *testing.T, r *apitest.Response) {
 	t.Helper()
@@ -146,13 +157,7 @@ func (w *faultWorld) recovered(t *testing.T) {
 // server works again once the database is back.
 func TestFaultDatabaseDownOrSlow(t *testing.T) {
 	w := newFaultWorld(t)
-	for _, fault := range []struct {
-		name    string
-		breakIt func()
-	}{
-		{"down", w.f.DB.Down},
-		{"slow", func() { w.f.DB.Slow(time.Hour) }},
-	} {
+	for _, fault := range faultsOf(w.f.DB) {
 		t.Run(fault.name, func(t *testing.T) {
 			e := w.e.For(t)
 			leader := w.sc.For(t).Leader("领导" + fault.name)
@@ -267,13 +272,7 @@ func (w *faultWorld) cut(req func() *apitest.Response) *apitest.Response {
 // uploaded before are not touched, and uploads work again once MinIO is back.
 func TestFaultObjectStore(t *testing.T) {
 	w := newFaultWorld(t)
-	for _, fault := range []struct {
-		name    string
-		breakIt func()
-	}{
-		{"down", w.f.Store.Down},
-		{"slow", func() { w.f.Store.Slow(time.Hour) }},
-	} {
+	for _, fault := range faultsOf(w.f.Store) {
 		t.Run(fault.name, func(t *testing.T) {
 			e := w.e.For(t)
 			leader := w.sc.For(t).Leader("领导" + fault.name)
@@ -312,13 +311,7 @@ func TestFaultRedis(t *testing.T) {
 		w.sweep(t, w.f.Redis, func(t *testing.T) *apitest.Response { return w.cut(reply) })
 		w.recovered(t)
 	})
-	for _, fault := range []struct {
-		name    string
-		breakIt func()
-	}{
-		{"down", w.f.Redis.Down},
-		{"slow", func() { w.f.Redis.Slow(time.Hour) }},
-	} {
+	for _, fault := range faultsOf(w.f.Redis) {
 		t.Run(fault.name, func(t *testing.T) {
 			leader := w.sc.For(t).Leader("领导" + fault.name)
 			reply := w.replier(t)
