@@ -96,6 +96,28 @@ func addInspector(ctx context.Context, cfg configs.Config, args []string, stdout
 	return nil
 }
 
+// addRegion creates (or finds) a region under its parent and prints its id.
+func addRegion(ctx context.Context, cfg configs.Config, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("region add", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	name := fs.String("name", "", "region name (a city or a district)")
+	parent := fs.String("parent", "", "the region it belongs to (a district's city); empty for a root")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	svc, done, err := opsService(ctx, cfg, io.Discard)
+	if err != nil {
+		return err
+	}
+	defer done()
+	r, err := svc.AddRegion(ctx, *name, *parent)
+	if err != nil {
+		return describe(err)
+	}
+	fmt.Fprintln(stdout, r.ID)
+	return nil
+}
+
 // describe turns a service validation error into one line for the terminal.
 func describe(err error) error {
 	var se *service.Error

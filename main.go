@@ -1,6 +1,7 @@
 // Command schoolcheck is the backend of the schoolcheck WeChat mini-program. main only wires: it loads the
 // configuration, opens the database, the object store and the WeChat client, builds the service and the
-// router, and runs the subcommand (serve, migrate, bootstrap, inspector add, healthcheck).
+// router, and runs the subcommand (serve, migrate, bootstrap, inspector add, region add,
+// healthcheck).
 package main
 
 import (
@@ -30,7 +31,9 @@ commands:
   bootstrap --region NAME --school NAME --principal-name NAME --principal-phone PHONE
                         create (or find) a region and school and put its principal on the roster
   inspector add --region NAME --name NAME --phone PHONE
-                        add an inspector for a region
+                        add an inspector for a region (any region of the tree)
+  region add --name NAME [--parent NAME]
+                        create (or find) a region under a parent region (a district under its city)
   healthcheck           GET /healthz on the local server (for container health checks)
 
 Configuration: --config FILE or SCHOOLCHECK_CONFIG, then SCHOOLCHECK_* environment variables.`
@@ -65,6 +68,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return errors.New("usage: schoolcheck inspector add --region NAME --name NAME --phone PHONE")
 		}
 		return addInspector(ctx, cfg, rest[1:], stdout, stderr)
+	case "region":
+		if len(rest) == 0 || rest[0] != "add" {
+			return errors.New("usage: schoolcheck region add --name NAME [--parent NAME]")
+		}
+		return addRegion(ctx, cfg, rest[1:], stdout, stderr)
 	case "healthcheck":
 		return healthcheck(ctx, cfg)
 	case "help", "-h", "--help":

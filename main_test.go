@@ -69,6 +69,28 @@ func TestOperatorCommands(t *testing.T) {
 		t.Fatal("inspector remove is not a command")
 	}
 
+	// Regions as a tree: the city, then 东湖区 (made by bootstrap) moved under it; safe to repeat.
+	city, err := cli(t, "region", "add", "--name", "南昌市")
+	if err != nil || city == "" {
+		t.Fatalf("region add: %q %v", city, err)
+	}
+	district, err := cli(t, "region", "add", "--name", "东湖区", "--parent", "南昌市")
+	if err != nil || district == "" || district == city {
+		t.Fatalf("region add under the city: %q %v", district, err)
+	}
+	if again, err := cli(t, "region", "add", "--name", "东湖区", "--parent", "南昌市"); err != nil || again != district {
+		t.Fatalf("region add again: %q %v, want %q", again, err, district)
+	}
+	if _, err := cli(t, "region", "add", "--name", "南昌市", "--parent", "东湖区"); err == nil {
+		t.Fatal("a city moved under its own district")
+	}
+	if _, err := cli(t, "region", "add", "--name", "西湖区", "--parent", "没有"); err == nil || !strings.Contains(err.Error(), "--parent") {
+		t.Fatalf("region add under a missing parent: %v", err)
+	}
+	if _, err := cli(t, "inspector", "add", "--region", "南昌市", "--name", "市督学", "--phone", "13900003333"); err != nil {
+		t.Fatalf("inspector add for the city: %v", err)
+	}
+
 	out, err := cli(t, "migrate")
 	if err != nil || !strings.Contains(out, "schema version") {
 		t.Fatalf("migrate: %q %v", out, err)

@@ -48,8 +48,8 @@ func serve(ctx context.Context, cfg configs.Config, stdout io.Writer) error {
 	debug.FreeOSMemory()
 	a.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	hc := app.HTTP{TrustedProxies: cfg.HTTP.TrustedProxies, MaxBodyBytes: cfg.HTTP.MaxBodyBytes, PublicURL: cfg.HTTP.PublicURL,
-		LinkCheck: [2]string{cfg.WeChat.LinkCheckFile, cfg.WeChat.LinkCheckContent},
-		Timeouts:  [2]time.Duration{cfg.HTTP.RequestTimeout, cfg.HTTP.UploadTimeout}}
+		LinkCheck: [2]string{cfg.WeChat.LinkCheckFile, cfg.WeChat.LinkCheckContent}, DevLogin: cfg.DevLogin(),
+		Timeouts: [2]time.Duration{cfg.HTTP.RequestTimeout, cfg.HTTP.UploadTimeout}}
 	if a.redis != nil {
 		hc.Limiter = api.NewRedisLimiter(a.redis)
 	}

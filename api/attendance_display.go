@@ -35,8 +35,9 @@ type displayPageData struct {
 	Nonce        string
 }
 
-// qrImage renders what the QR code encodes as a PNG data URL, server-side so the office PC needs no library.
-func qrImage(content string) (template.URL, error) {
+// QRImage renders what a QR code encodes as a PNG data URL, server-side so the office PC (and the web
+// console's sign-in page) needs no library.
+func QRImage(content string) (template.URL, error) {
 	png, err := qrcode.Encode(content, qrcode.Medium, 480)
 	if err != nil {
 		return "", err
@@ -62,7 +63,7 @@ func (s *server) displayPage(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	default:
-		img, err := qrImage(attendance.QRLink(s.publicURL, view.QR.Token))
+		img, err := QRImage(attendance.QRLink(s.publicURL, view.QR.Token))
 		if err != nil {
 			s.writeError(c, err)
 			return
@@ -90,7 +91,7 @@ func (s *server) displayQR(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	img, err := qrImage(attendance.QRLink(s.publicURL, view.QR.Token))
+	img, err := QRImage(attendance.QRLink(s.publicURL, view.QR.Token))
 	if err != nil {
 		return err
 	}
@@ -126,7 +127,12 @@ func (s *server) qrLanding(c *gin.Context) {
 		c.Data(http.StatusOK, "text/plain; charset=utf-8", []byte(s.linkCheck[1]))
 		return
 	}
+	landingPage(c, qrLandingHTML)
+}
+
+// landingPage answers a static page for a QR code's link opened in a browser: no scripts, no referrer.
+func landingPage(c *gin.Context, html string) {
 	displayHeaders(c)
 	c.Header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
-	c.Data(http.StatusOK, "text/html; charset=utf-8", []byte(qrLandingHTML))
+	c.Data(http.StatusOK, "text/html; charset=utf-8", []byte(html))
 }

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,24 +14,9 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
-)
 
-// chromium finds Debian's chromium (installed by scripts/chromium.sh, never downloaded). Outside CI a
-// machine without it skips the test, saying how to get it; under CI=true that is a failure.
-func chromium(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("SCHOOLCHECK_TEST_CHROMIUM"); p != "" {
-		return p
-	}
-	if p, err := exec.LookPath("chromium"); err == nil {
-		return p
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("chromium is not installed: scripts/test.sh installs it with scripts/chromium.sh (apt-get install chromium)")
-	}
-	t.Skip("chromium is not installed; run scripts/chromium.sh (apt-get install chromium) to check the office screen")
-	return ""
-}
+	"schoolcheck/api/apitest"
+)
 
 // screens are the office PCs' usual resolutions, and a portrait screen.
 var screens = []struct{ w, h int64 }{{1366, 768}, {1280, 800}, {1920, 1080}, {1024, 768}, {1080, 1920}}
@@ -61,7 +45,7 @@ const fitScript = `(() => {
 // fits without scrolling, the QR code is large and square, and when the network drops the status line
 // says so where it can be seen. A long school and screen name must fit too.
 func TestDisplayFitsScreens(t *testing.T) {
-	bin := chromium(t)
+	bin := apitest.Chromium(t)
 	e, sc := attendanceEnv(t)
 	long := "南昌市青山湖区第一实验学校教育集团北校区" // 20 characters, as long as names get
 	if err := e.DB.Table("schools").Where("id = ?", sc.ID).Update("name", long).Error; err != nil {

@@ -13,7 +13,8 @@ func TestAuthz(t *testing.T) {
 	w := apitest.NewWorld(newEnv(t))
 	var routes []apitest.Route
 	for _, rows := range []func(*apitest.World) []apitest.Route{adminAuthzRoutes, mealAuthzRoutes, attendanceAuthzRoutes,
-		phoneAuthzRoutes, observationAuthzRoutes, identityAuthzRoutes} {
+		phoneAuthzRoutes, observationAuthzRoutes, identityAuthzRoutes, consoleAuthzRoutes,
+		inspectionAuthzRoutes} {
 		routes = append(routes, rows(w)...)
 	}
 	w.Check(t, routes)

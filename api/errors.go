@@ -40,9 +40,18 @@ var statusOf = []struct {
 	{service.ErrUnavailable, http.StatusServiceUnavailable, "unavailable", "服务暂时不可用，请稍后重试"},
 }
 
-// writeError answers an error in the contract's shape. Unknown errors are a generic 500, logged with the
-// request id; a dependency outage is a 503 with Retry-After.
-func (s *server) writeError(c *gin.Context, err error) {
+// ErrorAnswer is how the API answers an error: its status, the contract's code and Chinese message, the
+// fields at fault, and for 429 and 503 the seconds to wait. The web console shows the same.
+type ErrorAnswer struct {
+	Status     int
+	Code       string
+	Message    string
+	Fields     map[string]string
+	RetryAfter int
+}
+
+// Describe maps an error onto the contract through the one table; requestID goes into the message of a 500.
+func Describe(err error, requestID string) ErrorAnswer {
 	var maxErr *http.MaxBytesError
 	if errors.As(err, &maxErr) {
 		err = service.E(service.ErrTooLarge, "payload_too_large", "请求内容超过大小限制")
@@ -53,32 +62,39 @@ func (s *server) writeError(c *gin.Context, err error) {
 		if !errors.Is(err, row.kind) {
 			continue
 		}
-		body := errorDetail{Code: row.code, Message: row.msg}
+		out := ErrorAnswer{Status: row.status, Code: row.code, Message: row.msg}
 		if se != nil {
-			body.Code, body.Message, body.Fields = se.Code, se.Message, se.Fields
+			out.Code, out.Message, out.Fields = se.Code, se.Message, se.Fields
 		}
 		if row.status == http.StatusServiceUnavailable || row.status == http.StatusTooManyRequests {
-			retry := 5
+			out.RetryAfter = 5
 			if se != nil && se.RetryAfter > 0 {
-				retry = int(se.RetryAfter.Seconds() + 0.999)
+				out.RetryAfter = int(se.RetryAfter.Seconds() + 0.999)
 			}
-			c.Header("Retry-After", strconv.Itoa(retry))
 		}
-		if row.status >= 500 {
-			s.log.WarnContext(c.Request.Context(), "dependency unavailable", "request_id", requestID(c), "error", err.Error())
-		}
-		c.AbortWithStatusJSON(row.status, errorBody{body})
-		return
+		return out
 	}
 	if service.IsUnavailable(err) {
-		c.Header("Retry-After", "5")
-		s.log.WarnContext(c.Request.Context(), "dependency unavailable", "request_id", requestID(c), "error", err.Error())
-		c.AbortWithStatusJSON(http.StatusServiceUnavailable, errorBody{errorDetail{Code: "unavailable", Message: "服务暂时不可用，请稍后重试"}})
-		return
+		return ErrorAnswer{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: "服务暂时不可用，请稍后重试", RetryAfter: 5}
 	}
-	s.log.ErrorContext(c.Request.Context(), "internal error", "request_id", requestID(c), "error", err.Error())
-	c.AbortWithStatusJSON(http.StatusInternalServerError, errorBody{errorDetail{Code: "internal",
-		Message: "服务器内部错误，请稍后重试（请求号 " + requestID(c) + "）"}})
+	return ErrorAnswer{Status: http.StatusInternalServerError, Code: "internal",
+		Message: "服务器内部错误，请稍后重试（请求号 " + requestID + "）"}
+}
+
+// writeError answers an error in the contract's shape. Unknown errors are a generic 500, logged with the
+// request id; a dependency outage is a 503 with Retry-After.
+func (s *server) writeError(c *gin.Context, err error) {
+	ans := Describe(err, requestID(c))
+	if ans.RetryAfter > 0 {
+		c.Header("Retry-After", strconv.Itoa(ans.RetryAfter))
+	}
+	switch {
+	case ans.Status == http.StatusInternalServerError:
+		s.log.ErrorContext(c.Request.Context(), "internal error", "request_id", requestID(c), "error", err.Error())
+	case ans.Status >= 500:
+		s.log.WarnContext(c.Request.Context(), "dependency unavailable", "request_id", requestID(c), "error", err.Error())
+	}
+	c.AbortWithStatusJSON(ans.Status, errorBody{errorDetail{Code: ans.Code, Message: ans.Message, Fields: ans.Fields}})
 }
 
 // handle adapts a handler that returns an error: thin handlers parse, call the service once, and respond.

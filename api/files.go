@@ -12,18 +12,24 @@ import (
 	"schoolcheck/service/report"
 )
 
-// sendFile answers a generated download with a UTF-8 file name (RFC 6266/5987) that Excel on Windows and
-// the WeChat in-app browser both keep.
+// sendFile answers a generated download with a UTF-8 file name that Excel on Windows and the WeChat in-app
+// browser both keep.
 func sendFile(c *gin.Context, f report.File) {
+	c.Header("Content-Disposition", Disposition(f.Name))
+	c.Header("Cache-Control", "private, no-store")
+	c.Data(http.StatusOK, f.ContentType, f.Data)
+}
+
+// Disposition is the Content-Disposition of a download named name (RFC 6266/5987): an ASCII fallback and
+// the UTF-8 name.
+func Disposition(name string) string {
 	ascii := strings.Map(func(r rune) rune {
 		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' {
 			return '_'
 		}
 		return r
-	}, f.Name)
-	c.Header("Content-Disposition", `attachment; filename="`+ascii+`"; filename*=UTF-8''`+url.PathEscape(f.Name))
-	c.Header("Cache-Control", "private, no-store")
-	c.Data(http.StatusOK, f.ContentType, f.Data)
+	}, name)
+	return `attachment; filename="` + ascii + `"; filename*=UTF-8''` + url.PathEscape(name)
 }
 
 // wantsXLSX reports whether the report was asked for as an Excel workbook (format=xlsx); any other format

@@ -57,10 +57,11 @@ func docOperations(t *testing.T) (map[string]docOperation, []string) {
 // Routes outside /api/v1 with no database behind them, and the routes outside the bound group (no
 // Idempotency-Key, no not_bound), as api/router.go mounts them.
 var (
-	noDatabase  = []string{"GET /healthz", "GET /metrics", "GET /q/{token}", "GET /objects/{key}", "GET /readyz"}
+	noDatabase  = []string{"GET /healthz", "GET /metrics", "GET /q/{token}", "GET /q/login/{id}", "GET /objects/{key}", "GET /readyz"}
 	notBound    = []string{"POST /auth/login", "POST /auth/bind-phone", "POST /auth/join", "POST /auth/switch"}
 	rateLimited = []string{"POST /auth/login", "POST /auth/bind-phone", "POST /auth/join", "GET /display/{token}",
-		"GET /display/{token}/qr.json", "GET /q/{token}"}
+		"GET /display/{token}/qr.json", "GET /q/{token}", "GET /q/login/{id}", "POST /auth/console/confirm",
+		"GET /auth/console/requests/{id}"}
 )
 
 // TestOpenAPIDocumentsEveryStatus holds api/openapi.yaml to what the middleware really sends, for every

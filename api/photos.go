@@ -59,6 +59,12 @@ func (s *server) uploadPhoto(c *gin.Context) error {
 				return multipartError(err)
 			}
 			in.Purpose = string(raw)
+		case "school_id": // an inspector's upload names the school
+			raw, err := io.ReadAll(io.LimitReader(part, 64))
+			if err != nil {
+				return multipartError(err)
+			}
+			in.SchoolID = string(raw)
 		}
 	}
 	if !found {

@@ -85,7 +85,7 @@ func TestMealReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if got := f.GetSheetList(); !slices.Equal(got, []string{"陪餐汇总", "陪餐明细", "未陪餐"}) {
+	if got := f.GetSheetList(); !slices.Equal(got, []string{"陪餐汇总", "陪餐明细", "未陪餐", "陪餐记录", "家长反馈"}) {
 		t.Fatalf("sheets %v", got)
 	}
 	rows, err := f.GetRows("陪餐明细")

@@ -16,6 +16,7 @@ import (
 	"schoolcheck/service/auth"
 	"schoolcheck/service/evidence"
 	"schoolcheck/service/idempotency"
+	"schoolcheck/service/inspections"
 	"schoolcheck/service/meals"
 	"schoolcheck/service/notify"
 	"schoolcheck/service/observations"
@@ -38,6 +39,8 @@ type Deps struct {
 	Phones      *phones.Service
 	// Observations is lesson observations (听课评课).
 	Observations *observations.Service
+	// Inspections is the inspection module (督查考核).
+	Inspections *inspections.Service
 	// Ready reports each dependency's health for /readyz.
 	Ready  func(ctx context.Context) map[string]error
 	Logger *slog.Logger
@@ -61,6 +64,8 @@ type Deps struct {
 	PublicURL string
 	// LinkCheck is WeChat's check file for the QR link prefix <PublicURL>/q/: name and content.
 	LinkCheck [2]string
+	// Console is the web console (package console), served under /console/; nil for none.
+	Console http.Handler
 }
 
 // server carries the dependencies of the handlers.
@@ -87,6 +92,8 @@ type server struct {
 
 	// observations is lesson observations (听课评课), kept apart so that modules add fields without realigning.
 	observations *observations.Service
+	// inspections is the inspection module (督查考核).
+	inspections *inspections.Service
 }
 
 // New builds the HTTP handler.
@@ -114,7 +121,7 @@ func New(d Deps) (http.Handler, error) {
 	}
 	s := &server{auth: d.Auth, school: d.School, trail: d.Trail, photos: d.Photos, notify: d.Notify,
 		idem: d.Idempotency, attendance: d.Attendance, meals: d.Meals, phones: d.Phones, observations: d.Observations,
-		ready: d.Ready, log: d.Logger, limiter: d.Limiter, maxBody: d.MaxBodyBytes,
+		inspections: d.Inspections, ready: d.Ready, log: d.Logger, limiter: d.Limiter, maxBody: d.MaxBodyBytes,
 		bodyLimits: map[string]int64{}, replayers: map[string]func(*gin.Context, []byte) error{}, publicURL: d.PublicURL,
 		linkCheck: d.LinkCheck, metrics: newHTTPMetrics(d.Registry), timeouts: [2]time.Duration{d.RequestTimeout, d.UploadTimeout}}
 	if s.log == nil {
@@ -130,6 +137,9 @@ func New(d Deps) (http.Handler, error) {
 	if d.Objects != nil {
 		r.GET("/objects/*key", gin.WrapH(d.Objects))
 	}
+	if d.Console != nil {
+		s.mountConsole(r, d.Console)
+	}
 	v1 := r.Group("/api/v1")
 	open := v1.Group("")                                       // no token
 	login := v1.Group("", s.authenticate(false))               // any login, bound or not
@@ -144,6 +154,8 @@ func New(d Deps) (http.Handler, error) {
 		s.mealRoutes,
 		s.phoneRoutes,
 		s.observationRoutes,
+		s.consoleRoutes(r),
+		s.inspectionRoutes,
 	} {
 		mount(open, login, bound)
 	}

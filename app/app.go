@@ -15,11 +15,13 @@ import (
 	"gorm.io/gorm"
 
 	"schoolcheck/api"
+	"schoolcheck/console"
 	"schoolcheck/service"
 	"schoolcheck/service/attendance"
 	"schoolcheck/service/auth"
 	"schoolcheck/service/evidence"
 	"schoolcheck/service/idempotency"
+	"schoolcheck/service/inspections"
 	"schoolcheck/service/jobs"
 	"schoolcheck/service/meals"
 	"schoolcheck/service/moderation"
@@ -77,6 +79,8 @@ type App struct {
 
 	// Observations is lesson observations (听课评课).
 	Observations *observations.Service
+	// Inspections is the inspection module (督查考核): the overview, findings and the evidence pack.
+	Inspections *inspections.Service
 }
 
 // New builds every service.
@@ -103,13 +107,15 @@ func New(d Deps) *App {
 	a.Meals = meals.New(core, a.Photos, a.Moderation, a.Notify)
 	a.Observations = observations.New(core, a.Photos, a.Moderation, a.Notify)
 	a.Phones = phones.New(core, a.Photos, a.Notify)
+	a.Inspections = inspections.New(core, a.Photos, a.Notify, a.inspectionSources())
 	a.Scheduler = jobs.New(core, a.Jobs()...)
 	return a
 }
 
 // Jobs are every module's scheduled work.
 func (a *App) Jobs() []jobs.Job {
-	all := []jobs.Job{a.Idempotency.Job(), a.Photos.Job(a.interval), jobs.Purge(a.Core)}
+	all := []jobs.Job{a.Idempotency.Job(), a.Photos.Job(a.interval), jobs.Purge(a.Core), a.Notify.Job()}
+	all = append(all, a.Auth.ConsolePurgeJob())
 	all = append(all, a.Meals.Jobs(a.interval)...)
 	all = append(all, a.Observations.Jobs(a.interval)...)
 	all = append(all, a.Phones.Jobs()...)
@@ -126,6 +132,8 @@ type HTTP struct {
 	PublicURL      string
 	// LinkCheck is WeChat's check file for the QR link prefix: name and content (empty: none).
 	LinkCheck [2]string
+	// DevLogin shows the web console's dev sign-in by phone (wechat.dev_login, the embedded default).
+	DevLogin bool
 	// Timeouts bound a request and an upload (zero: the api's defaults, api.DefaultRequestTimeout and
 	// api.DefaultUploadTimeout).
 	Timeouts [2]time.Duration
@@ -133,11 +141,17 @@ type HTTP struct {
 
 // Handler builds the router over the application.
 func (a *App) Handler(h HTTP) (http.Handler, error) {
-	return api.New(api.Deps{Auth: a.Auth, School: a.School, Trail: a.Trail, Photos: a.Photos, Notify: a.Notify,
+	web, err := console.New(console.Deps{Auth: a.Auth, School: a.School, Attendance: a.Attendance, Meals: a.Meals,
+		Phones: a.Phones, Observations: a.Observations, Inspections: a.Inspections, Photos: a.Photos, Logger: a.Core.Log, PublicURL: h.PublicURL,
+		DevLogin: h.DevLogin})
+	if err != nil {
+		return nil, err
+	}
+	return api.New(api.Deps{Console: web, Auth: a.Auth, School: a.School, Trail: a.Trail, Photos: a.Photos, Notify: a.Notify,
 		Idempotency: a.Idempotency, Attendance: a.Attendance, Meals: a.Meals, Phones: a.Phones, Ready: a.Ready,
 		Logger: a.Core.Log, Registry: a.registry, TrustedProxies: h.TrustedProxies, MaxBodyBytes: h.MaxBodyBytes,
 		Limiter: h.Limiter, Objects: h.Objects, PublicURL: h.PublicURL, LinkCheck: h.LinkCheck, Observations: a.Observations,
-		RequestTimeout: h.Timeouts[0], UploadTimeout: h.Timeouts[1]})
+		Inspections: a.Inspections, RequestTimeout: h.Timeouts[0], UploadTimeout: h.Timeouts[1]})
 }
 
 // Ready reports whether the database and the object store answer, for /readyz.

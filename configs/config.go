@@ -148,6 +148,8 @@ func DefaultTemplateFields() map[string]string {
 		"signout_reminder": "name:name1 signed_in:time2 window_end:time3 tip:thing4",
 		"feedback_overdue": "from:thing1 content:thing2 written_at:time3 tip:thing4",
 		"observation_ack":  "observer:name1 lesson:thing2 date:date3 tip:thing4",
+		"finding_new":      "title:thing1 module:thing2 due:date3 tip:thing4",
+		"finding_answered": "school:thing1 title:thing2 answered_at:time3 tip:thing4",
 	}
 }
 

@@ -8,16 +8,16 @@ import "time"
 // reported — never the raw coordinates, which would be a teacher's whereabouts.
 type AttendancePunch struct {
 	ID        string    `gorm:"primaryKey;size:36"`
-	SchoolID  string    `gorm:"size:36;uniqueIndex:idx_att_punch_day,priority:1;index:idx_att_punch_school_date,priority:1"`
-	StaffID   string    `gorm:"size:36;uniqueIndex:idx_att_punch_day,priority:2"`
-	Date      string    `gorm:"size:10;uniqueIndex:idx_att_punch_day,priority:3;index:idx_att_punch_school_date,priority:2"`
-	Kind      string    `gorm:"size:3;uniqueIndex:idx_att_punch_day,priority:4"` // in | out
+	SchoolID  string    `gorm:"size:36;uniqueIndex:idx_att_punch_day,priority:1;index:idx_att_punch_school_date,priority:1;index:idx_att_punch_report,priority:1"`
+	StaffID   string    `gorm:"size:36;uniqueIndex:idx_att_punch_day,priority:2;index:idx_att_punch_report,priority:3"`
+	Date      string    `gorm:"size:10;uniqueIndex:idx_att_punch_day,priority:3;index:idx_att_punch_school_date,priority:2;index:idx_att_punch_report,priority:2"`
+	Kind      string    `gorm:"size:3;uniqueIndex:idx_att_punch_day,priority:4;index:idx_att_punch_report,priority:4"` // in | out
 	At        time.Time // UTC, server time
 	Method    string    `gorm:"size:16"` // location | qr | correction
 	Fence     string    `gorm:"size:64"`
 	DistanceM *int
 	AccuracyM *float64
-	Status    string `gorm:"size:16"` // on_time | late | normal | early_leave
+	Status    string `gorm:"size:16;index:idx_att_punch_report,priority:5"` // on_time | late | normal | early_leave
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }

@@ -29,7 +29,9 @@ func migrations() []migration {
 		{6, "observations", migrate6Observations},
 		{7, "phones", migrate7Phones},
 		{8, "memberships, parent pseudonyms and utf8mb4", migrate8Identity},
+		{9, "inspections: regions as a tree, findings", migrate9Inspections},
 		{10, "job slots index", migrate10JobSlots},
+		{11, "console logins and sessions", migrate11Console},
 	}
 }
 
@@ -87,7 +89,10 @@ func provider(db *gorm.DB, logger *slog.Logger, legacy bool) (*goose.Provider, e
 		}
 		gms = append(gms, goose.NewGoMigration(m.version, &goose.GoFunc{RunDB: run}, nil))
 	}
-	opts := []goose.ProviderOption{goose.WithGoMigrations(gms...), goose.WithDisableGlobalRegistry(true)}
+	// Numbers are reserved per branch, so a database may have run a later one before an earlier one lands
+	// (10 before 9): the earlier one is applied then, not refused.
+	opts := []goose.ProviderOption{goose.WithGoMigrations(gms...), goose.WithDisableGlobalRegistry(true),
+		goose.WithAllowOutofOrder(true)}
 	if logger != nil {
 		opts = append(opts, goose.WithSlog(logger))
 	}

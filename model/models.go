@@ -2,10 +2,12 @@ package model
 
 import "time"
 
-// Region is a city district whose inspectors read its schools' reports.
+// Region is a node of the tree of education bureaus (city → district) whose inspectors read the reports of
+// every school in it and below it. ParentID is empty for a root.
 type Region struct {
 	ID        string `gorm:"primaryKey;size:36"`
 	Name      string `gorm:"size:100;uniqueIndex"`
+	ParentID  string `gorm:"size:36;index:idx_regions_parent"`
 	CreatedAt time.Time
 }
 
@@ -132,5 +134,6 @@ func (Staff) TableName() string { return "staff" }
 func All() []any {
 	return []any{&Region{}, &School{}, &Account{}, &Staff{}, &Class{}, &ParentLink{}, &CalendarDay{}, &AuditLog{},
 		&IdempotencyKey{}, &Photo{}, &Meal{}, &MealDuty{}, &Feedback{}, &FeedbackReply{}, &Subscription{},
-		&AttendancePunch{}, &AttendanceRequest{}, &AttendanceDisplay{}, &JobRun{}, &OutboxMessage{}}
+		&AttendancePunch{}, &AttendanceRequest{}, &AttendanceDisplay{}, &JobRun{}, &OutboxMessage{}, &Finding{},
+		&FindingResponse{}}
 }

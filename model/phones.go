@@ -46,21 +46,21 @@ type PhoneRegistration struct {
 // the head teacher or a leader resolves with a note.
 type PhoneCheck struct {
 	ID             string `gorm:"primaryKey;size:36"`
-	SchoolID       string `gorm:"size:36;uniqueIndex:idx_phone_checks_slot,priority:1;index:idx_phone_checks_school_date,priority:1;index:idx_phone_checks_followup,priority:1"`
-	ClassID        string `gorm:"size:36;uniqueIndex:idx_phone_checks_slot,priority:2"`
-	Date           string `gorm:"size:10;uniqueIndex:idx_phone_checks_slot,priority:3;index:idx_phone_checks_school_date,priority:2"`
-	Kind           string `gorm:"size:8;uniqueIndex:idx_phone_checks_slot,priority:4"` // collect | return | spot
+	SchoolID       string `gorm:"size:36;uniqueIndex:idx_phone_checks_slot,priority:1;index:idx_phone_checks_school_date,priority:1;index:idx_phone_checks_followup,priority:1;index:idx_phone_checks_report,priority:1"`
+	ClassID        string `gorm:"size:36;uniqueIndex:idx_phone_checks_slot,priority:2;index:idx_phone_checks_report,priority:3"`
+	Date           string `gorm:"size:10;uniqueIndex:idx_phone_checks_slot,priority:3;index:idx_phone_checks_school_date,priority:2;index:idx_phone_checks_report,priority:2"`
+	Kind           string `gorm:"size:8;uniqueIndex:idx_phone_checks_slot,priority:4;index:idx_phone_checks_report,priority:4"` // collect | return | spot
 	Slot           string `gorm:"size:36;uniqueIndex:idx_phone_checks_slot,priority:5"`
 	Registered     int    `gorm:"not null"`
 	Expected       *int
 	Counted        *int
-	Found          *int
-	Discrepancy    int    `gorm:"not null"`
+	Found          *int   `gorm:"index:idx_phone_checks_report,priority:7"`
+	Discrepancy    int    `gorm:"not null;index:idx_phone_checks_report,priority:6"`
 	Location       string `gorm:"size:100"`
 	Note           string `gorm:"type:text"`
 	AuthorID       string `gorm:"size:36"`
 	AuthorName     string `gorm:"size:64"`
-	Followup       string `gorm:"size:8;index:idx_phone_checks_followup,priority:2"` // "" | open | resolved
+	Followup       string `gorm:"size:8;index:idx_phone_checks_followup,priority:2;index:idx_phone_checks_report,priority:5"` // "" | open | resolved
 	FollowupAt     *time.Time
 	ResolvedAt     *time.Time
 	ResolvedBy     string `gorm:"size:36"`

@@ -38,6 +38,7 @@ func TenantTables() []string {
 		"attendance_punches", "attendance_requests", "attendance_displays",
 		"phone_custody", "phone_registrations", "phone_checks",
 		"observation_rubrics", "observation_lessons", "observation_signups", "observations",
+		"findings", "finding_responses",
 	}
 }
 

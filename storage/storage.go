@@ -32,6 +32,11 @@ var ErrInvalidKey = errors.New("storage: invalid object key")
 // photo of a school canteen must stop working soon.
 const MaxPresignTTL = 15 * time.Minute
 
+// EvidenceTTL is the lifetime of the photo links in an inspection evidence pack, a workbook filed with the
+// inspection and read over the following days: 7 days, the longest S3 signs. It is the only lifetime
+// allowed beyond MaxPresignTTL, and only when asked for exactly.
+const EvidenceTTL = 7 * 24 * time.Hour
+
 // maxKeyLen keeps keys well inside S3's 1024-byte limit and common file
 // system path limits.
 const maxKeyLen = 512
@@ -90,6 +95,9 @@ func validatePrefix(prefix string) error {
 
 // clampTTL applies MaxPresignTTL; a non-positive ttl means "the maximum".
 func clampTTL(ttl time.Duration) time.Duration {
+	if ttl == EvidenceTTL {
+		return ttl
+	}
 	if ttl <= 0 || ttl > MaxPresignTTL {
 		return MaxPresignTTL
 	}

@@ -163,7 +163,8 @@ func (e *Env) start() {
 	wcfg := wechat.Config{AppID: wechattest.AppID, AppSecret: wechattest.AppSecret, APIBase: e.WX.URL,
 		Timeout: 2 * time.Second, Logger: logger, Redis: e.Redis, Templates: map[string]string{
 			"feedback_reply": "TPL_FEEDBACK_REPLY", "meal_reminder": "TPL_MEAL_REMINDER", "phone_reminder": "TPL_PHONE",
-			"signout_reminder": "TPL_SIGNOUT", "feedback_overdue": "TPL_OVERDUE", "observation_ack": "TPL_OBS_ACK"}}
+			"signout_reminder": "TPL_SIGNOUT", "feedback_overdue": "TPL_OVERDUE", "observation_ack": "TPL_OBS_ACK",
+			"finding_new": "TPL_FINDING_NEW", "finding_answered": "TPL_FINDING_ANSWERED"}}
 	wx, err := wechat.New(wcfg)
 	if err != nil {
 		t.Fatal(err)

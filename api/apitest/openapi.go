@@ -23,10 +23,10 @@ import (
 // with kin-openapi — its status must be documented for the operation, and its body must match the schema
 // documented for that status and content type, errors included. A mismatch fails the test that made the
 // request. Paths that are not part of the API (the local photo store, the office display pages and the QR
-// code's landing page) are left out; any other path the document does not know fails too.
+// code's landing pages, the web console) are left out; any other path the document does not know fails too.
 
 // notAPI are the path prefixes outside the contract's schemas (HTML pages and raw objects).
-var notAPI = []string{"/objects/", "/display/", "/q/"}
+var notAPI = []string{"/objects/", "/display/", "/q/", "/console/"}
 
 // dateTime is the one timestamp format of the API: RFC 3339 with the school's offset and whole seconds
 // (no "Z", no fractions) — "2026-11-25T09:00:00+08:00".

@@ -46,6 +46,12 @@ type config struct {
 }
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "seed" {
+		if err := seedMain(os.Args[2:]); err != nil {
+			log.Fatalf("loadgen seed: %v", err)
+		}
+		return
+	}
 	var c config
 	flag.StringVar(&c.base, "base", "", "URL of a running schoolcheck on loopback (default: serve in-process on 127.0.0.1)")
 	flag.StringVar(&c.driver, "driver", "mysql", "database of the in-process server: mysql or sqlite (no ceiling on sqlite)")

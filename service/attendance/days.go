@@ -187,6 +187,36 @@ func (m monthInputs) of(staffID string) dayInputs {
 	return dayInputs{plans: m.plans, punches: m.punches[staffID], leaves: m.leaves[staffID]}
 }
 
+// staffDay is one staff member's punches of a date, as the database pairs them: the status of the in and
+// of the out ("" for none).
+type staffDay struct {
+	StaffID   string
+	Date      string
+	InStatus  string
+	OutStatus string
+}
+
+// staffDays reads the punches of q one row per staff member and date, as the punches the day rules take
+// (kind and status only: what a school's sheet shows).
+func staffDays(q *gorm.DB) ([]model.AttendancePunch, error) {
+	var rows []staffDay
+	if err := q.Model(&model.AttendancePunch{}).Select(`staff_id, date,
+		MAX(CASE WHEN kind = 'in' THEN status ELSE '' END) AS in_status,
+		MAX(CASE WHEN kind = 'out' THEN status ELSE '' END) AS out_status`).Group("staff_id, date").Scan(&rows).Error; err != nil {
+		return nil, service.WrapDB(err)
+	}
+	out := make([]model.AttendancePunch, 0, 2*len(rows))
+	for _, r := range rows {
+		if r.InStatus != "" {
+			out = append(out, model.AttendancePunch{StaffID: r.StaffID, Date: r.Date, Kind: PunchIn, Status: r.InStatus})
+		}
+		if r.OutStatus != "" {
+			out = append(out, model.AttendancePunch{StaffID: r.StaffID, Date: r.Date, Kind: PunchOut, Status: r.OutStatus})
+		}
+	}
+	return out, nil
+}
+
 // loadDayInputs reads the month's plans, punches and approved leaves of one staff member (or of the whole
 // school when staffID is empty) in three queries.
 func loadDayInputs(db *gorm.DB, si *school.Info, first, last, staffID string) (monthInputs, error) {
@@ -204,7 +234,14 @@ func loadDayInputs(db *gorm.DB, si *school.Info, first, last, staffID string) (m
 	out := monthInputs{plans: plans, punches: map[string][]model.AttendancePunch{},
 		leaves: map[string][]model.AttendanceRequest{}}
 	var punches []model.AttendancePunch
-	if err := pq.Find(&punches).Error; err != nil {
+	if staffID == "" {
+		// A school's month (the report, the overview): the day rules need only which punches each staff
+		// member has on each date and their statuses, which the database pairs up per staff-day.
+		var err error
+		if punches, err = staffDays(pq); err != nil {
+			return out, err
+		}
+	} else if err := pq.Find(&punches).Error; err != nil {
 		return out, service.WrapDB(err)
 	}
 	var leaves []model.AttendanceRequest

@@ -119,6 +119,49 @@ func (s *Service) report(db *gorm.DB, si *school.Info, p report.Period, now time
 	return rep, nil
 }
 
+// Summary is a school's sign-in figures for a month, the ones the inspections overview shows: the report's
+// rows added up. Rate is present / workdays (0..1; 0 when no day was due), so it is the share of the days
+// due on which staff came.
+type Summary struct {
+	Staff      int     `json:"staff"`
+	Workdays   int     `json:"workdays"`
+	Present    int     `json:"present"`
+	Late       int     `json:"late"`
+	EarlyLeave int     `json:"early_leave"`
+	Absent     int     `json:"absent"`
+	OnLeave    int     `json:"on_leave"`
+	MissingOut int     `json:"missing_out"`
+	Rate       float64 `json:"rate"`
+}
+
+// Summarize adds up a report's rows: what the overview shows for the school is exactly what the sheet sums
+// to.
+func Summarize(rep AttendanceReport) Summary {
+	var sum Summary
+	for _, it := range rep.Items {
+		sum.Staff++
+		sum.Workdays += it.Workdays
+		sum.Present += it.Present
+		sum.Late += it.Late
+		sum.EarlyLeave += it.EarlyLeave
+		sum.Absent += it.Absent
+		sum.OnLeave += it.OnLeave
+		sum.MissingOut += it.MissingOut
+	}
+	sum.Rate = report.Ratio(sum.Present, sum.Workdays)
+	return sum
+}
+
+// Summary is the school's figures for a period (a month), computed by the code of GET /reports/attendance
+// (for the inspections overview).
+func (s *Service) Summary(ctx context.Context, si *school.Info, p report.Period) (Summary, error) {
+	rep, err := s.report(s.Read(ctx), si, p, s.Now())
+	if err != nil {
+		return Summary{}, err
+	}
+	return Summarize(rep), nil
+}
+
 // present reports a day the person came to work (with both punches or one of them).
 func present(status string) bool {
 	switch status {

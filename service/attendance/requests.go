@@ -95,13 +95,7 @@ func (s *Service) RequestLeave(ctx context.Context, a *service.Actor, in LeaveIn
 	row := model.AttendanceRequest{ID: model.NewID(), SchoolID: a.SchoolID, StaffID: a.StaffID, StaffName: a.Name,
 		Category: RequestLeave, LeaveType: in.Type, FromDate: in.From, ToDate: in.To, Reason: reason,
 		Status: RequestPending}
-	loc := service.Beijing()
-	err := s.Tx(ctx, func(tx *service.Tx) error {
-		si, err := school.Load(tx.DB, a.SchoolID)
-		if err != nil {
-			return err
-		}
-		loc, row.CreatedAt = si.Loc, tx.Now
+	return s.file(ctx, a, row, func(tx *service.Tx, si *school.Info) error {
 		lo, hi := si.Horizon(tx.Now)
 		if bad := (service.Invalid{}); !bad.Between("from", in.From, lo, hi) || !bad.Between("to", in.To, lo, hi) {
 			return bad.Err()
@@ -116,9 +110,8 @@ func (s *Service) RequestLeave(ctx context.Context, a *service.Actor, in LeaveIn
 		if n > 0 {
 			return service.Conflict("conflict", "这段时间已有请假申请")
 		}
-		return createRequest(tx, a, &row, loc)
+		return nil
 	})
-	return requestOut(row, loc), err
 }
 
 // checkJoined refuses a make-up punch for a date before the requester joined the roster: that day is not
@@ -135,11 +128,26 @@ func checkJoined(tx *service.Tx, si *school.Info, a *service.Actor, date string)
 	return nil
 }
 
-func createRequest(tx *service.Tx, a *service.Actor, row *model.AttendanceRequest, loc *time.Location) error {
-	if err := tx.Create(row).Error; err != nil {
-		return err
-	}
-	return evidence.Created(tx, a, a.SchoolID, evidence.AttendanceRequest, row.ID, requestOut(*row, loc))
+// file stores a new request in one transaction, after check has passed on the school's settings as they are
+// now; the request is audited as created.
+func (s *Service) file(ctx context.Context, a *service.Actor, row model.AttendanceRequest,
+	check func(tx *service.Tx, si *school.Info) error) (AttendanceRequest, error) {
+	loc := service.Beijing()
+	err := s.Tx(ctx, func(tx *service.Tx) error {
+		si, err := school.Load(tx.DB, a.SchoolID)
+		if err != nil {
+			return err
+		}
+		loc, row.CreatedAt = si.Loc, tx.Now
+		if err := check(tx, si); err != nil {
+			return err
+		}
+		if err := tx.Create(&row).Error; err != nil {
+			return err
+		}
+		return evidence.Created(tx, a, a.SchoolID, evidence.AttendanceRequest, row.ID, requestOut(row, loc))
+	})
+	return requestOut(row, loc), err
 }
 
 // CorrectionInput asks for a make-up punch (补卡) of one kind on one date.
@@ -166,13 +174,7 @@ func (s *Service) RequestCorrection(ctx context.Context, a *service.Actor, in Co
 	row := model.AttendanceRequest{ID: model.NewID(), SchoolID: a.SchoolID, StaffID: a.StaffID, StaffName: a.Name,
 		Category: RequestCorrection, PunchKind: in.Kind, FromDate: in.Date, ToDate: in.Date, Reason: reason,
 		Status: RequestPending}
-	loc := service.Beijing()
-	err := s.Tx(ctx, func(tx *service.Tx) error {
-		si, err := school.Load(tx.DB, a.SchoolID)
-		if err != nil {
-			return err
-		}
-		loc, row.CreatedAt = si.Loc, tx.Now
+	return s.file(ctx, a, row, func(tx *service.Tx, si *school.Info) error {
 		today := tx.Now.In(si.Loc)
 		if in.Date > today.Format(time.DateOnly) || in.Date < today.AddDate(0, 0, -correctionLookback).Format(time.DateOnly) {
 			return service.Rule("too_late", fmt.Sprintf("只能为今天及之前 %d 天内的日期补卡", correctionLookback)).
@@ -207,7 +209,6 @@ func (s *Service) RequestCorrection(ctx context.Context, a *service.Actor, in Co
 		if limit := si.Settings.Attendance.MaxCorrections(); int(inMonth) >= limit {
 			return service.Rule("too_many_corrections", fmt.Sprintf("每月最多补卡 %d 次，本月已用完", limit))
 		}
-		return createRequest(tx, a, &row, loc)
+		return nil
 	})
-	return requestOut(row, loc), err
 }

@@ -18,16 +18,10 @@ import (
 	"schoolcheck/service/school"
 )
 
-// recheckBatch bounds how many pending texts one run sends to WeChat.
-const recheckBatch = 50
-
 // Jobs are the meals module's scheduled work: asking WeChat again about feedback stored while it was down,
 // and its two reminders, meal_unrecorded and feedback_overdue.
 func (s *Service) Jobs(every time.Duration) []jobs.Job {
-	return []jobs.Job{{Name: "meals.moderation_recheck", Every: every, Run: func(ctx context.Context, _ jobs.Slot) error {
-		_, err := s.RecheckModeration(ctx)
-		return err
-	}},
+	return []jobs.Job{moderation.RecheckJob("meals", every, s.RecheckModeration),
 		{Name: "meals." + ReminderMealUnrecorded, Occasions: mealOccasions, RunAll: s.remindMeals},
 		{Name: "meals." + ReminderFeedbackOverdue, Occasions: feedbackOccasions, RunAll: s.remindFeedback},
 	}
@@ -39,12 +33,12 @@ func (s *Service) Jobs(every time.Duration) []jobs.Job {
 func (s *Service) RecheckModeration(ctx context.Context) (int, error) {
 	db := model.CrossSchool(s.Read(ctx)).Session(&gorm.Session{}) // every school's pending texts, by design
 	var fbs []model.Feedback
-	if err := db.Where("moderation = ?", moderation.Pending).Order("created_at").Limit(recheckBatch).
+	if err := db.Where("moderation = ?", moderation.Pending).Order("created_at").Limit(moderation.Batch).
 		Find(&fbs).Error; err != nil {
 		return 0, service.WrapDB(err)
 	}
 	var replies []model.FeedbackReply
-	if err := db.Where("moderation = ?", moderation.Pending).Order("created_at").Limit(recheckBatch).
+	if err := db.Where("moderation = ?", moderation.Pending).Order("created_at").Limit(moderation.Batch).
 		Find(&replies).Error; err != nil {
 		return 0, service.WrapDB(err)
 	}
@@ -257,8 +251,8 @@ func (s *Service) remindFeedback(ctx context.Context, slots []jobs.Slot) error {
 	hours := jobs.Least(slots, func(si *school.Info) int { return si.Settings.Reminders.FeedbackOverdue.AfterHours })
 	var rows []model.Feedback
 	if err := db.Select("id", "school_id", "label", "category", "content", "moderation", "created_at").
-		Where("school_id IN ? AND status = ? AND moderation <> ? AND created_at <= ?", jobs.SchoolIDs(slots),
-			FeedbackOpen, moderation.Rejected, now.Add(-time.Duration(hours)*time.Hour)).
+		Where("school_id IN ? AND status = ? AND moderation <> ? AND created_at <= ? AND created_at >= ?", jobs.SchoolIDs(slots),
+			FeedbackOpen, moderation.Rejected, now.Add(-time.Duration(hours)*time.Hour), now.Add(-notify.ReminderWindow)).
 		Order("created_at, id").Find(&rows).Error; err != nil {
 		return service.WrapDB(err)
 	}

@@ -104,6 +104,27 @@ func (s *Service) report(db *gorm.DB, si *school.Info, p report.Period, now time
 	return rep, nil
 }
 
+// Summary is a school's 陪餐 figures for a period, the ones the inspections overview shows, computed by the
+// code of GET /reports/meals: meals served and covered by a leader, coverage, parent 陪餐 and the feedback
+// figures.
+type Summary struct {
+	Served      int           `json:"served"`
+	Covered     int           `json:"covered"`
+	Coverage    float64       `json:"coverage"`
+	ParentMeals int           `json:"parent_meals"`
+	Feedback    FeedbackStats `json:"feedback"`
+}
+
+// Summary is the school's figures for a period (for the inspections overview).
+func (s *Service) Summary(ctx context.Context, si *school.Info, p report.Period) (Summary, error) {
+	rep, err := s.report(s.Read(ctx), si, p, s.Now())
+	if err != nil {
+		return Summary{}, err
+	}
+	return Summary{Served: rep.Served, Covered: rep.Covered, Coverage: rep.Coverage, ParentMeals: rep.ParentMeals,
+		Feedback: rep.Feedback}, nil
+}
+
 // tallyMeals fills the coverage figures from the served meals, the records and the roster; a meal that is
 // not due yet and has no leader's record is left out.
 func tallyMeals(rep *MealReport, plans []school.DayPlan, meals []model.Meal, duties []MealDuty, due func(date, meal string) bool) {

@@ -71,6 +71,21 @@ func (s *Service) ReportXLSX(ctx context.Context, a *service.Actor, q report.Que
 			return report.File{}, err
 		}
 	}
+	// The records themselves, for an inspector at a desk: dishes, ratings, issues and photos, and the
+	// parents' feedback with the replies and their times.
+	p, err := report.MonthPeriod(q, si, s.Now())
+	if err != nil {
+		return report.File{}, err
+	}
+	for _, records := range []func(context.Context, *school.Info, report.Period) (report.Records, error){s.Records, s.FeedbackRecords} {
+		r, err := records(ctx, si, p)
+		if err != nil {
+			return report.File{}, err
+		}
+		if _, err := w.Stream(r); err != nil {
+			return report.File{}, err
+		}
+	}
 	return w.Finish(fmt.Sprintf("%s 陪餐报表 %s.xlsx", rep.Month, rep.School.Name))
 }
 

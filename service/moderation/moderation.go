@@ -7,8 +7,10 @@ package moderation
 import (
 	"context"
 	"errors"
+	"time"
 
 	"schoolcheck/service"
+	"schoolcheck/service/jobs"
 	"schoolcheck/service/wechat"
 )
 
@@ -83,6 +85,18 @@ func (s *Service) Recheck(ctx context.Context, items []Item, record func(id, out
 		n++
 	}
 	return n, nil
+}
+
+// Batch bounds how many pending texts one run of a module's recheck sends to WeChat.
+const Batch = 50
+
+// RecheckJob is a module's scheduled recheck of the texts it stored while WeChat was down: run every
+// interval, under the name "<module>.moderation_recheck".
+func RecheckJob(module string, every time.Duration, recheck func(context.Context) (int, error)) jobs.Job {
+	return jobs.Job{Name: module + ".moderation_recheck", Every: every, Run: func(ctx context.Context, _ jobs.Slot) error {
+		_, err := recheck(ctx)
+		return err
+	}}
 }
 
 // Flagged marks text WeChat's check wants a human at the school to look at.

@@ -26,6 +26,8 @@ var Fields = map[string][]string{
 	TemplateSignoutReminder: {"name", "signed_in", "window_end", "tip"},
 	TemplateFeedbackOverdue: {"from", "category", "content", "written_at", "tip"},
 	TemplateObservationAck:  {"observer", "lesson", "date", "tip"},
+	TemplateFindingNew:      {"title", "module", "due", "tip"},
+	TemplateFindingAnswered: {"school", "title", "answered_at", "tip"},
 }
 
 // Values of date and time fields are written "2006-01-02", "15:04" or "2006-01-02 15:04" (local time);

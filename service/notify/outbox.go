@@ -12,6 +12,7 @@ import (
 
 	"schoolcheck/model"
 	"schoolcheck/service"
+	"schoolcheck/service/jobs"
 	"schoolcheck/service/wechat"
 )
 
@@ -269,4 +270,29 @@ func (s *Service) send(ctx context.Context, db *gorm.DB, m model.OutboxMessage, 
 	}
 	log.WarnContext(ctx, "subscribe message failed", "error", reason)
 	return finish(StatusFailed, map[string]any{"attempts": m.Attempts + 1, "last_error": reason})
+}
+
+// Retention is how long a message that is over (sent, refused, expired, failed…) is kept. It outlasts
+// ReminderWindow, so the key that remembers a reminder's occasion is kept for as long as that occasion can
+// be found again, and the same reminder is never queued twice.
+const Retention = 90 * 24 * time.Hour
+
+// ReminderWindow is how far back a reminder about a record (overdue feedback, an unacknowledged
+// observation) looks: an older record was reminded about when it first fell due.
+const ReminderWindow = 30 * 24 * time.Hour
+
+// Purge deletes the messages that are over and older than Retention; pending and sending ones stay, however
+// old. Safe on several instances at once.
+func (s *Service) Purge(ctx context.Context) (int64, error) {
+	res := s.Read(ctx).Where("status NOT IN ? AND created_at < ?", []string{StatusPending, StatusSending},
+		s.Now().UTC().Add(-Retention)).Delete(&model.OutboxMessage{})
+	return res.RowsAffected, service.WrapDB(res.Error)
+}
+
+// Job is the outbox's retention, every six hours.
+func (s *Service) Job() jobs.Job {
+	return jobs.Job{Name: "notify.purge", Every: 6 * time.Hour, Run: func(ctx context.Context, _ jobs.Slot) error {
+		_, err := s.Purge(ctx)
+		return err
+	}}
 }

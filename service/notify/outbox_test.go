@@ -291,3 +291,45 @@ func TestDrainGivesUpAbandonedSends(t *testing.T) {
 		t.Fatalf("abandoned send: %s, %d sent", s, len(f.wx.Sent()))
 	}
 }
+
+// The outbox keeps a message that is over for Retention and then forgets it; a message still to be sent is
+// kept however old it is.
+func TestPurgeForgetsWhatIsOverAfterRetention(t *testing.T) {
+	f := newFixture(t)
+	acct := f.account(t, 0)
+	for _, key := range []string{"feedback_reply:old-done", "feedback_reply:old-pending"} {
+		if _, err := f.enqueue(t, msg(acct, key), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.db.Model(&model.OutboxMessage{}).Where("dedupe_key = ?", "feedback_reply:old-done").
+		Update("status", notify.StatusSent).Error; err != nil {
+		t.Fatal(err)
+	}
+	f.clk.Advance(notify.Retention - time.Minute)
+	if _, err := f.enqueue(t, msg(acct, "feedback_reply:recent-done"), nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.db.Model(&model.OutboxMessage{}).Where("dedupe_key = ?", "feedback_reply:recent-done").
+		Update("status", notify.StatusNoConsent).Error; err != nil {
+		t.Fatal(err)
+	}
+	if n, err := f.svc.Purge(context.Background()); err != nil || n != 0 {
+		t.Fatalf("purge before the retention: %d, %v; want nothing deleted", n, err)
+	}
+	f.clk.Advance(2 * time.Minute)
+	if n, err := f.svc.Purge(context.Background()); err != nil || n != 1 {
+		t.Fatalf("purge after the retention: %d, %v; want the old sent message only", n, err)
+	}
+	var keys []string
+	if err := f.db.Model(&model.OutboxMessage{}).Order("dedupe_key").Pluck("dedupe_key", &keys).Error; err != nil {
+		t.Fatal(err)
+	}
+	if want := "feedback_reply:old-pending feedback_reply:recent-done"; strings.Join(keys, " ") != want {
+		t.Fatalf("kept %v, want %s", keys, want)
+	}
+	if notify.Retention <= notify.ReminderWindow {
+		t.Fatalf("retention %v must outlast the reminder window %v, or a reminder could be queued twice",
+			notify.Retention, notify.ReminderWindow)
+	}
+}

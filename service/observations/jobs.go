@@ -16,16 +16,10 @@ import (
 	"schoolcheck/service/school"
 )
 
-// recheckBatch bounds how many observations one run sends to WeChat.
-const recheckBatch = 50
-
 // Jobs are the module's scheduled work: asking WeChat again about texts stored while it was down, and the
 // acknowledgement reminder.
 func (s *Service) Jobs(every time.Duration) []jobs.Job {
-	return []jobs.Job{{Name: "observations.moderation_recheck", Every: every, Run: func(ctx context.Context, _ jobs.Slot) error {
-		_, err := s.RecheckModeration(ctx)
-		return err
-	}},
+	return []jobs.Job{moderation.RecheckJob("observations", every, s.RecheckModeration),
 		{Name: "observations." + ReminderObservationAck, Occasions: ackOccasions, RunAll: s.remindAck},
 	}
 }
@@ -37,7 +31,7 @@ func (s *Service) RecheckModeration(ctx context.Context) (int, error) {
 	db := model.CrossSchool(s.Read(ctx)).Session(&gorm.Session{}) // every school's pending texts, by design
 	var rows []model.Observation
 	if err := db.Where("moderation = ? OR reflection_moderation = ?", moderation.Pending, moderation.Pending).
-		Order("created_at").Limit(recheckBatch).Find(&rows).Error; err != nil {
+		Order("created_at").Limit(moderation.Batch).Find(&rows).Error; err != nil {
 		return 0, service.WrapDB(err)
 	}
 	var staffIDs []string
@@ -113,7 +107,8 @@ func (s *Service) remindAck(ctx context.Context, slots []jobs.Slot) error {
 	age := func(d int) time.Time { return now.Add(-time.Duration(d) * 24 * time.Hour) }
 	var rows []model.Observation
 	if err := db.Select("id", "school_id", "observer_id", "teacher_id", "subject", "topic", "date", "created_at").
-		Where("school_id IN ? AND acknowledged_at IS NULL AND created_at <= ?", jobs.SchoolIDs(slots), age(days)).
+		Where("school_id IN ? AND acknowledged_at IS NULL AND created_at <= ? AND created_at >= ?", jobs.SchoolIDs(slots),
+			age(days), now.Add(-notify.ReminderWindow)).
 		Order("created_at, id").Find(&rows).Error; err != nil {
 		return service.WrapDB(err)
 	}

@@ -113,14 +113,14 @@ func (s *Service) month(ctx context.Context, a *service.Actor, q report.Query) (
 	if err != nil {
 		return PhoneReport{}, nil, err
 	}
-	rep, err := s.report(db, si, p)
+	rep, err := s.report(db, si, p, true)
 	return rep, si, err
 }
 
 // Summary is the school row of the report for a period: phone-check coverage and the rest, computed by the
 // same code as GET /reports/phones (for the inspections overview).
 func (s *Service) Summary(ctx context.Context, si *school.Info, p report.Period) (Summary, error) {
-	rep, err := s.report(s.Read(ctx), si, p)
+	rep, err := s.report(s.Read(ctx), si, p, false)
 	return rep.Total, err
 }
 
@@ -152,8 +152,9 @@ func dayTotals(db *gorm.DB, schoolID, since, upto string) ([]dayRow, error) {
 	return rows, service.WrapDB(err)
 }
 
-// report is the phone figures of a school and period.
-func (s *Service) report(db *gorm.DB, si *school.Info, p report.Period) (PhoneReport, error) {
+// report is the phone figures of a school and period; the list of exceptions (which no figure depends on)
+// is read only when asked for.
+func (s *Service) report(db *gorm.DB, si *school.Info, p report.Period, withExceptions bool) (PhoneReport, error) {
 	rep := PhoneReport{School: si.Ref(), Month: p.Month, Since: p.Since, Upto: p.Upto, Items: []ClassPhones{},
 		Unarranged: []MissingClass{}, Exceptions: []ReportException{}}
 	var classes []model.Class
@@ -198,8 +199,10 @@ func (s *Service) report(db *gorm.DB, si *school.Info, p report.Period) (PhoneRe
 		if hist, err = loadHistory(db, si.School.ID, p.Upto); err != nil {
 			return rep, err
 		}
-		if rep.Exceptions, err = exceptions(db, si, p, s.Now()); err != nil {
-			return rep, err
+		if withExceptions {
+			if rep.Exceptions, err = exceptions(db, si, p, s.Now()); err != nil {
+				return rep, err
+			}
 		}
 	}
 	byClass := map[string]map[string]dayRow{}

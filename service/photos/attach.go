@@ -24,12 +24,49 @@ const photoURLTTL = storage.MaxPresignTTL
 const maxPhotosPerRecord = 9
 
 // Purposes are the optional purpose values of POST /photos.
-var Purposes = []string{"meal", "feedback", "phone_check", "observation"}
+var Purposes = []string{"meal", "feedback", "phone_check", "observation", "finding"}
 
-// Upload is one upload: the file's bytes (read by the api up to MaxPhotoBytes+1) and its purpose.
+// Upload is one upload: the file's bytes (read by the api up to MaxPhotoBytes+1) and its purpose. An
+// inspector, who acts in a region rather than a school, names the school of their region the photo is
+// for (SchoolID; a finding's photos); anyone else uploads for the school they act in.
 type Upload struct {
-	Data    []byte
-	Purpose string
+	Data     []byte
+	Purpose  string
+	SchoolID string
+}
+
+// ForSchool is an inspector acting on one school of their region: the actor photos are uploaded and
+// attached as (the inspector's roster entry, in that school). The caller has checked the school is theirs.
+func ForSchool(a *service.Actor, schoolID string) *service.Actor {
+	c := *a
+	c.SchoolID = schoolID
+	return &c
+}
+
+// uploader is who the upload is for: the actor in their school, or an inspector in the school named
+// (which must be in their region's subtree: another is 404, none 400).
+func (s *Service) uploader(ctx context.Context, a *service.Actor, in Upload) (*service.Actor, error) {
+	if a == nil || !a.Has(service.RoleInspector) || a.StaffID == "" {
+		if a == nil || a.SchoolID == "" || (!a.IsStaff() && !a.Has(service.RoleParent)) {
+			return nil, service.Forbidden()
+		}
+		return a, nil
+	}
+	if in.SchoolID == "" {
+		return nil, service.Invalid{"school_id": "督学上传照片需指定学校"}.Err()
+	}
+	si, err := school.Load(s.Read(ctx), in.SchoolID)
+	if err != nil {
+		return nil, err
+	}
+	ok, err := school.InSubtree(s.Read(ctx), a.RegionID, si.School.RegionID)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, service.NotFound("学校")
+	}
+	return ForSchool(a, si.School.ID), nil
 }
 
 // Photo is the answer to POST /photos.
@@ -52,11 +89,12 @@ type Ref struct {
 // deleted again, so no object exists without a row. Until a record attaches it the photo is the
 // uploader's alone, and the sweep removes it after a day.
 func (s *Service) Upload(ctx context.Context, a *service.Actor, in Upload) (Photo, error) {
-	if a == nil || a.SchoolID == "" || (!a.IsStaff() && !a.Has(service.RoleParent)) {
-		return Photo{}, service.Forbidden()
+	a, err := s.uploader(ctx, a, in)
+	if err != nil {
+		return Photo{}, err
 	}
 	if in.Purpose != "" && !slices.Contains(Purposes, in.Purpose) {
-		return Photo{}, service.Invalid{"purpose": "应为 meal、feedback、phone_check 或 observation"}.Err()
+		return Photo{}, service.Invalid{"purpose": "应为 meal、feedback、phone_check、observation 或 finding"}.Err()
 	}
 	switch {
 	case len(in.Data) > MaxPhotoBytes:
@@ -180,6 +218,28 @@ func Set(tx *service.Tx, a *service.Actor, ids []string, entity evidence.Entity,
 // Of lists the photos of records (entity, ids) with fresh signed URLs, by record id, in attach order.
 // Modules call it for their records' "photos".
 func (s *Service) Of(ctx context.Context, schoolID string, entity evidence.Entity, entityIDs ...string) (map[string][]Ref, error) {
+	return s.of(ctx, photoURLTTL, schoolID, entity, entityIDs)
+}
+
+// EvidenceLinks is Of with links that work for 7 days (storage.EvidenceTTL), for the workbooks an inspector
+// files: the evidence pack and the records sheets of the module reports.
+func (s *Service) EvidenceLinks(ctx context.Context, schoolID string, entity evidence.Entity, entityIDs ...string) (map[string][]Ref, error) {
+	return s.of(ctx, storage.EvidenceTTL, schoolID, entity, entityIDs)
+}
+
+// Links joins a record's photo links for one cell of a sheet, one per line.
+func Links(refs []Ref) string {
+	out := ""
+	for i, r := range refs {
+		if i > 0 {
+			out += "\n"
+		}
+		out += r.URL
+	}
+	return out
+}
+
+func (s *Service) of(ctx context.Context, ttl time.Duration, schoolID string, entity evidence.Entity, entityIDs []string) (map[string][]Ref, error) {
 	out := make(map[string][]Ref, len(entityIDs))
 	if len(entityIDs) == 0 {
 		return out, nil
@@ -191,7 +251,7 @@ func (s *Service) Of(ctx context.Context, schoolID string, entity evidence.Entit
 		return nil, service.WrapDB(err)
 	}
 	for _, r := range rows {
-		url, err := s.store.PresignGet(ctx, r.ObjectKey, photoURLTTL)
+		url, err := s.store.PresignGet(ctx, r.ObjectKey, ttl)
 		if err != nil {
 			return nil, service.Unavailable("照片存储", err)
 		}

@@ -102,7 +102,11 @@ func School(db *gorm.DB, a *service.Actor, schoolID string) (*school.Info, error
 		if err != nil {
 			return nil, err
 		}
-		if !InRegion(db, a.RegionID, si.School.RegionID) {
+		in, err := InRegion(db, a.RegionID, si.School.RegionID)
+		if err != nil {
+			return nil, err
+		}
+		if !in {
 			return nil, service.NotFound("学校")
 		}
 		return si, nil
@@ -115,7 +119,7 @@ func School(db *gorm.DB, a *service.Actor, schoolID string) (*school.Info, error
 	return nil, service.Forbidden()
 }
 
-// InRegion reports whether a school's region is the inspector's region.
-func InRegion(_ *gorm.DB, inspectorRegion, schoolRegion string) bool {
-	return inspectorRegion != "" && inspectorRegion == schoolRegion
+// InRegion reports whether a school's region is the inspector's region or below it in the tree.
+func InRegion(db *gorm.DB, inspectorRegion, schoolRegion string) (bool, error) {
+	return school.InSubtree(db, inspectorRegion, schoolRegion)
 }

@@ -60,6 +60,9 @@ type Sheet struct {
 	NoSignature bool
 }
 
+// signatureLine closes every sheet but a cover: who made it, who checked it, the principal's signature.
+const signatureLine = "制表人：＿＿＿＿＿＿　　审核人：＿＿＿＿＿＿　　校长签字：＿＿＿＿＿＿　　日期：＿＿＿＿年＿＿月＿＿日"
+
 // Workbook is a report being written. Every sheet follows the printing rules of the package doc.
 type Workbook struct {
 	f       *excelize.File
@@ -178,12 +181,7 @@ func kindStyle(k Kind) string {
 // from row 3.
 func (w *Workbook) Add(t Sheet) error {
 	f := w.f
-	if w.first {
-		if err := f.SetSheetName("Sheet1", t.Name); err != nil {
-			return err
-		}
-		w.first = false
-	} else if _, err := f.NewSheet(t.Name); err != nil {
+	if err := w.newSheet(t.Name); err != nil {
 		return err
 	}
 	cols := max(len(t.Columns), 1)
@@ -260,12 +258,21 @@ func (w *Workbook) Add(t Sheet) error {
 	}
 	if !t.NoSignature {
 		next++
-		if err := w.line(t.Name, next, cols, "制表人：＿＿＿＿＿＿　　审核人：＿＿＿＿＿＿　　校长签字：＿＿＿＿＿＿　　日期：＿＿＿＿年＿＿月＿＿日",
-			"signature", total); err != nil {
+		if err := w.line(t.Name, next, cols, signatureLine, "signature", total); err != nil {
 			return err
 		}
 	}
 	return w.page(t, total)
+}
+
+// newSheet adds a sheet (the first one renames the default sheet).
+func (w *Workbook) newSheet(name string) error {
+	if w.first {
+		w.first = false
+		return w.f.SetSheetName("Sheet1", name)
+	}
+	_, err := w.f.NewSheet(name)
+	return err
 }
 
 // line writes a merged line of text across the sheet's width.
@@ -284,37 +291,47 @@ func (w *Workbook) line(sheet string, row, cols int, text, style string, width f
 // page applies the printing rules: frozen header, A4 in the orientation the width needs, one page wide,
 // the title and header rows repeated on every page, page numbers and print time in the footer.
 func (w *Workbook) page(t Sheet, width float64) error {
-	f := w.f
-	panes := &excelize.Panes{Freeze: true, YSplit: 2, TopLeftCell: "A3", ActivePane: "bottomLeft"}
-	if t.FreezeCols > 0 {
-		topLeft, _ := excelize.CoordinatesToCellName(t.FreezeCols+1, 3)
-		panes = &excelize.Panes{Freeze: true, XSplit: t.FreezeCols, YSplit: 2, TopLeftCell: topLeft, ActivePane: "bottomRight",
-			Selection: []excelize.Selection{{SQRef: topLeft, ActiveCell: topLeft, Pane: "bottomRight"}}}
-	}
-	if err := f.SetPanes(t.Name, panes); err != nil {
+	if err := w.f.SetPanes(t.Name, panes(t.FreezeCols)); err != nil {
 		return err
 	}
+	return w.layout(t.Name, width)
+}
+
+// panes keeps the title and header rows (and freezeCols leading columns) in view.
+func panes(freezeCols int) *excelize.Panes {
+	if freezeCols > 0 {
+		topLeft, _ := excelize.CoordinatesToCellName(freezeCols+1, 3)
+		return &excelize.Panes{Freeze: true, XSplit: freezeCols, YSplit: 2, TopLeftCell: topLeft, ActivePane: "bottomRight",
+			Selection: []excelize.Selection{{SQRef: topLeft, ActiveCell: topLeft, Pane: "bottomRight"}}}
+	}
+	return &excelize.Panes{Freeze: true, YSplit: 2, TopLeftCell: "A3", ActivePane: "bottomLeft"}
+}
+
+// layout is the sheet's page setup: A4 in the orientation the width needs, one page wide, the title and
+// header rows repeated on every page, page numbers and print time in the footer.
+func (w *Workbook) layout(name string, width float64) error {
+	f := w.f
 	orientation := "portrait"
 	if width > 95 { // an A4 portrait page holds about 95 character widths at 10 pt
 		orientation = "landscape"
 	}
 	size, one, zero, fit := 9, 1, 0, true // 9 = A4
-	if err := f.SetPageLayout(t.Name, &excelize.PageLayoutOptions{Size: &size, Orientation: &orientation,
+	if err := f.SetPageLayout(name, &excelize.PageLayoutOptions{Size: &size, Orientation: &orientation,
 		FitToWidth: &one, FitToHeight: &zero}); err != nil {
 		return err
 	}
-	if err := f.SetSheetProps(t.Name, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
+	if err := f.SetSheetProps(name, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
 		return err
 	}
 	margin := 0.5
-	_ = f.SetPageMargins(t.Name, &excelize.PageLayoutMarginsOptions{Left: &margin, Right: &margin})
-	if err := f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", Scope: t.Name,
-		RefersTo: fmt.Sprintf("'%s'!$1:$2", t.Name)}); err != nil {
+	_ = f.SetPageMargins(name, &excelize.PageLayoutMarginsOptions{Left: &margin, Right: &margin})
+	if err := f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", Scope: name,
+		RefersTo: fmt.Sprintf("'%s'!$1:$2", name)}); err != nil {
 		return err
 	}
 	footer := fmt.Sprintf("&L&\"%s\"&9打印时间：%s&C&\"%s\"&9第 &P 页，共 &N 页&R&\"%s\"&9%s", Font,
 		w.printed.Format("2006-01-02 15:04"), Font, Font, escapeHF(w.school))
-	return f.SetHeaderFooter(t.Name, &excelize.HeaderFooterOptions{OddFooter: footer, EvenFooter: footer})
+	return f.SetHeaderFooter(name, &excelize.HeaderFooterOptions{OddFooter: footer, EvenFooter: footer})
 }
 
 // escapeHF doubles the "&" of header/footer text.
