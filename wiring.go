@@ -16,6 +16,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"gorm.io/gorm"
 
+	"schoolcheck/api"
 	"schoolcheck/app"
 	"schoolcheck/configs"
 	"schoolcheck/model"
@@ -84,8 +85,7 @@ func build(ctx context.Context, cfg configs.Config, logger *slog.Logger) (*runti
 		return nil, err
 	}
 	if cfg.Redis.Addr != "" {
-		a.redis = redis.NewClient(&redis.Options{Addr: cfg.Redis.Addr, Password: cfg.Redis.Password, DB: cfg.Redis.DB,
-			DialTimeout: 2 * time.Second, ReadTimeout: time.Second, WriteTimeout: time.Second})
+		a.redis = redis.NewClient(api.RedisOptions(cfg.Redis.Addr, cfg.Redis.Password, cfg.Redis.DB))
 		pingCtx, cancel := context.WithTimeout(ctx, 3*time.Second)
 		defer cancel()
 		if err := a.redis.Ping(pingCtx).Err(); err != nil {
