@@ -20,6 +20,7 @@ import (
 	"schoolcheck/app"
 	"schoolcheck/configs"
 	"schoolcheck/model"
+	"schoolcheck/service"
 	"schoolcheck/service/notify"
 	"schoolcheck/service/wechat"
 	"schoolcheck/storage"
@@ -43,10 +44,11 @@ type runtime struct {
 	reg   *prometheus.Registry
 }
 
+// newLogger is the process's logger: JSON lines, scrubbed of phone numbers, driver messages and paths.
 func newLogger(cfg configs.Config, w io.Writer) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.Log.Level))
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
+	return slog.New(service.ScrubLogs(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level})))
 }
 
 // openDB opens the configured database.

@@ -92,7 +92,7 @@ func (s *server) idempotency(c *gin.Context) {
 		resp.Body = kept.([]byte)
 	}
 	if err := finish(resp); err != nil {
-		s.log.WarnContext(ctx, "idempotency: could not store the response", "request_id", requestID(c), "error", err.Error())
+		s.log.WarnContext(ctx, "idempotency: could not store the response", "request_id", requestID(c), "error", err)
 	}
 }
 

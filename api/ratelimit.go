@@ -145,7 +145,7 @@ func (s *server) rateLimit(name string, perIP, perAccount int, window time.Durat
 		for _, k := range checks {
 			ok, retry, err := s.limiter.Allow(c.Request.Context(), k.key, k.limit, window)
 			if err != nil { // ok is the limiter's fallback, if it has one, else true
-				s.log.WarnContext(c.Request.Context(), "rate limiter unavailable", "error", err.Error())
+				s.log.WarnContext(c.Request.Context(), "rate limiter unavailable", "error", err)
 			}
 			if !ok {
 				c.Header("Retry-After", strconv.Itoa(int(retry.Seconds())+1))

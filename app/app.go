@@ -176,7 +176,7 @@ func (a *App) Run(ctx context.Context) {
 	defer t.Stop()
 	for {
 		if _, err := a.Notify.Drain(ctx); err != nil && ctx.Err() == nil {
-			a.Core.Log.WarnContext(ctx, "outbox drain", "error", err.Error())
+			a.Core.Log.WarnContext(ctx, "outbox drain", "error", err)
 		}
 		select {
 		case <-ctx.Done():

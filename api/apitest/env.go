@@ -23,6 +23,7 @@ import (
 	"schoolcheck/app"
 	"schoolcheck/configs"
 	"schoolcheck/model/modeltest"
+	"schoolcheck/service"
 	"schoolcheck/service/notify"
 	"schoolcheck/service/wechat"
 	"schoolcheck/service/wechat/wechattest"
@@ -69,6 +70,8 @@ type Env struct {
 	Redis   *redis.Client
 	// Registry is the router's Prometheus registry.
 	Registry *prometheus.Registry
+	// Transcript, when set, records every answer (see CheckNoLeaks).
+	Transcript *Transcript
 
 	timeouts [2]time.Duration
 }
@@ -159,7 +162,8 @@ func (e *Env) Another() *Env {
 func (e *Env) start() {
 	t := e.T
 	e.Registry = prometheus.NewRegistry()
-	logger := slog.New(slog.NewJSONHandler(e.Logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	// The server's logger as main builds it (newLogger): scrubbed.
+	logger := slog.New(service.ScrubLogs(slog.NewJSONHandler(e.Logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	wcfg := wechat.Config{AppID: wechattest.AppID, AppSecret: wechattest.AppSecret, APIBase: e.WX.URL,
 		Timeout: 2 * time.Second, Logger: logger, Redis: e.Redis, Templates: map[string]string{
 			"feedback_reply": "TPL_FEEDBACK_REPLY", "meal_reminder": "TPL_MEAL_REMINDER", "phone_reminder": "TPL_PHONE",
@@ -174,7 +178,7 @@ func (e *Env) start() {
 		t.Fatal(err)
 	}
 	e.App = app.New(app.Deps{DB: e.DB, Store: e.Store, WeChat: wx, Logger: logger,
-		JWTSecret: []byte("test-secret-test-secret-test-secret!"), TokenTTL: 2 * time.Hour, Clock: e.Clock.Now,
+		JWTSecret: []byte(JWTSecret), TokenTTL: 2 * time.Hour, Clock: e.Clock.Now,
 		Registry: e.Registry, TemplateFields: fields})
 	hc := app.HTTP{PublicURL: "http://schoolcheck.test", MaxBodyBytes: 1 << 20, Timeouts: e.timeouts}
 	if e.Redis != nil {

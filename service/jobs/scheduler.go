@@ -39,7 +39,7 @@ func (s *Scheduler) Run(ctx context.Context, interval time.Duration) {
 	defer t.Stop()
 	for {
 		if _, err := s.Pass(ctx); err != nil && ctx.Err() == nil {
-			s.Log.WarnContext(ctx, "scheduler pass", "error", err.Error())
+			s.Log.WarnContext(ctx, "scheduler pass", "error", err)
 		}
 		select {
 		case <-ctx.Done():

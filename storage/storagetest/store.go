@@ -44,6 +44,9 @@ const (
 // UsingMinIO reports whether this test run targets MinIO.
 func UsingMinIO() bool { return os.Getenv(EnvStorage) == "minio" }
 
+// MinIOSecretKey is the secret key the tests give MinIO.
+func MinIOSecretKey() string { return envOr(EnvSecretKey, "minioadmin") }
+
 // Store returns a fresh, empty store for one test. With MinIO it is a new
 // bucket, emptied and removed at cleanup; a configured but unreachable MinIO
 // fails the test (never skips), so a broken CI cannot pass by accident.
