@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"testing"
 
+	"schoolcheck/api/apitest"
 	"schoolcheck/model/modeltest"
 	"schoolcheck/storage/storagetest"
 )
@@ -56,6 +57,21 @@ func freePort(t *testing.T) string {
 // exits instead fails the test.
 func serveBinary(t *testing.T, bin string, env []string) (base, printed string) {
 	t.Helper()
+	s := startBinary(t, bin, env)
+	return s.base, s.printed
+}
+
+// server is a running `schoolcheck serve`.
+type server struct {
+	base, printed string
+	cmd           *exec.Cmd
+	rest          *apitest.SyncBuffer // what it prints after "listening"
+	exited        chan error          // receives Wait's result once
+}
+
+// startBinary is serveBinary with the process, for tests that stop it themselves.
+func startBinary(t *testing.T, bin string, env []string) *server {
+	t.Helper()
 	addr := freePort(t)
 	cmd := exec.Command(bin, "serve")
 	cmd.Env = append(env, "SCHOOLCHECK_HTTP_ADDR="+addr) // http.public_url follows the address by itself
@@ -68,9 +84,12 @@ func serveBinary(t *testing.T, bin string, env []string) (base, printed string) 
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	s := &server{base: "http://" + addr, cmd: cmd, rest: &apitest.SyncBuffer{}, exited: make(chan error, 1)}
 	t.Cleanup(func() {
 		_ = cmd.Process.Signal(syscall.SIGTERM)
-		_ = cmd.Wait()
+		if err := <-s.exited; err != nil {
+			t.Logf("the server stopped at cleanup: %v", err)
+		}
 	})
 	sc := bufio.NewScanner(stdout)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
@@ -79,13 +98,19 @@ func serveBinary(t *testing.T, bin string, env []string) (base, printed string) 
 		line := sc.Text()
 		seen = append(seen, line)
 		if strings.Contains(line, `"msg":"listening"`) {
-			go func() { _, _ = io.Copy(io.Discard, stdout) }()
-			return "http://" + addr, strings.Join(seen, "\n")
+			go func() {
+				_, _ = io.Copy(s.rest, stdout)
+				s.exited <- cmd.Wait()
+				close(s.exited)
+			}()
+			s.printed = strings.Join(seen, "\n")
+			return s
 		}
 	}
 	_ = cmd.Wait()
+	close(s.exited)
 	t.Fatalf("the server exited before listening: %s\nstdout:\n%s", stderr.String(), strings.Join(seen, "\n"))
-	return "", ""
+	return nil
 }
 
 // devLogin tries `login dev:<name>` against a running server.

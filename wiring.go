@@ -16,9 +16,11 @@ import (
 	"github.com/redis/go-redis/v9"
 	"gorm.io/gorm"
 
+	"schoolcheck/api"
 	"schoolcheck/app"
 	"schoolcheck/configs"
 	"schoolcheck/model"
+	"schoolcheck/service"
 	"schoolcheck/service/notify"
 	"schoolcheck/service/wechat"
 	"schoolcheck/storage"
@@ -42,10 +44,11 @@ type runtime struct {
 	reg   *prometheus.Registry
 }
 
+// newLogger is the process's logger: JSON lines, scrubbed of phone numbers, driver messages and paths.
 func newLogger(cfg configs.Config, w io.Writer) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.Log.Level))
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
+	return slog.New(service.ScrubLogs(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level})))
 }
 
 // openDB opens the configured database.
@@ -82,8 +85,7 @@ func build(ctx context.Context, cfg configs.Config, logger *slog.Logger) (*runti
 		return nil, err
 	}
 	if cfg.Redis.Addr != "" {
-		a.redis = redis.NewClient(&redis.Options{Addr: cfg.Redis.Addr, Password: cfg.Redis.Password, DB: cfg.Redis.DB,
-			DialTimeout: 2 * time.Second, ReadTimeout: time.Second, WriteTimeout: time.Second})
+		a.redis = redis.NewClient(api.RedisOptions(cfg.Redis.Addr, cfg.Redis.Password, cfg.Redis.DB))
 		pingCtx, cancel := context.WithTimeout(ctx, 3*time.Second)
 		defer cancel()
 		if err := a.redis.Ping(pingCtx).Err(); err != nil {

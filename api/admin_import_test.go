@@ -14,7 +14,7 @@ import (
 )
 
 // workbook builds an .xlsx whose first sheet holds rows from A1 (nil rows stay blank).
-func workbook(t *testing.T, rows [][]any) []byte {
+func workbook(t testing.TB, rows [][]any) []byte {
 	t.Helper()
 	f := excelize.NewFile()
 	defer func() { _ = f.Close() }()

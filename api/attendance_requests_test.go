@@ -3,7 +3,6 @@ package api_test
 import (
 	"net/http"
 	"testing"
-	"time"
 
 	"schoolcheck/api/apitest"
 )
@@ -142,28 +141,5 @@ func TestRequestDecisions(t *testing.T) {
 		"attendance_request", t1, "update").Count(&audits)
 	if audits != 1 {
 		t.Fatalf("%d audit rows for the decision", audits)
-	}
-}
-
-// attendanceAuthzRoutes are office sign-in's rows of the role × route table: a leave w.Teacher asked for
-// (the requester may not decide it), and an office display link.
-func attendanceAuthzRoutes(*apitest.World) []apitest.Route {
-	day := 0
-	leave := func(w *apitest.World) string {
-		day++ // a date of its own for every caller: leaves may not overlap
-		date := apitest.DefaultNow.AddDate(0, 0, day).Format(time.DateOnly)
-		id := w.E.Post("attendance/leaves", w.Teacher.Token, map[string]any{"type": "personal", "from": date,
-			"to": date, "reason": "家中有事"}).Want(http.StatusCreated).Str("id")
-		return "attendance/requests/" + id + "/decision"
-	}
-	display := func(w *apitest.World) string {
-		return "attendance/displays/" + w.E.Post("attendance/displays", w.A.Principal.Token, map[string]any{"name": "办公室"}).
-			Want(http.StatusCreated).Str("id")
-	}
-	return []apitest.Route{
-		{Name: "POST attendance/requests/{id}/decision", Method: "POST", Path: leave,
-			Body: map[string]any{"approve": false, "comment": "请改天"},
-			OK:   map[string]int{apitest.Principal: 200, apitest.Leader: 200}},
-		{Name: "DELETE attendance/displays/{id}", Method: "DELETE", Path: display, OK: map[string]int{apitest.Principal: 204}},
 	}
 }

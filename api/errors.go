@@ -90,9 +90,9 @@ func (s *server) writeError(c *gin.Context, err error) {
 	}
 	switch {
 	case ans.Status == http.StatusInternalServerError:
-		s.log.ErrorContext(c.Request.Context(), "internal error", "request_id", requestID(c), "error", err.Error())
+		s.log.ErrorContext(c.Request.Context(), "internal error", "request_id", requestID(c), "error", err)
 	case ans.Status >= 500:
-		s.log.WarnContext(c.Request.Context(), "dependency unavailable", "request_id", requestID(c), "error", err.Error())
+		s.log.WarnContext(c.Request.Context(), "dependency unavailable", "request_id", requestID(c), "error", err)
 	}
 	c.AbortWithStatusJSON(ans.Status, errorBody{errorDetail{Code: ans.Code, Message: ans.Message, Fields: ans.Fields}})
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -13,6 +14,7 @@ import (
 	"net/http"
 	"schoolcheck/service/idempotency"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 )
@@ -69,10 +71,18 @@ func (s *server) idempotency(c *gin.Context) {
 	}
 	rec := &recorder{ResponseWriter: c.Writer}
 	c.Writer = rec
+	// The key is finished even when the client has gone or the request's deadline has passed: the change
+	// may have committed, and a key left in flight would answer the client's retry 409 and, once presumed
+	// abandoned, run the request a second time.
+	finish := func(resp *idempotency.StoredResponse) error {
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
+		defer cancel()
+		return s.idem.Finish(fctx, a.AccountID, key, resp)
+	}
 	finished := false
 	defer func() {
 		if !finished { // a panic: release the key so the client can retry
-			_ = s.idem.Finish(ctx, a.AccountID, key, nil)
+			_ = finish(nil)
 		}
 	}()
 	c.Next()
@@ -81,12 +91,15 @@ func (s *server) idempotency(c *gin.Context) {
 	if kept, ok := c.Get(ctxReplayBody); ok && resp.Status < 300 {
 		resp.Body = kept.([]byte)
 	}
-	if err := s.idem.Finish(ctx, a.AccountID, key, resp); err != nil {
-		s.log.WarnContext(ctx, "idempotency: could not store the response", "request_id", requestID(c), "error", err.Error())
+	if err := finish(resp); err != nil {
+		s.log.WarnContext(ctx, "idempotency: could not store the response", "request_id", requestID(c), "error", err)
 	}
 }
 
 const ctxReplayBody = "schoolcheck.replay_body"
+
+// finishTimeout bounds storing an idempotent request's response after the request itself has ended.
+const finishTimeout = 5 * time.Second
 
 // keepForReplay stores v, not the response, for a retry with the same Idempotency-Key: for an answer that
 // carries a credential (a display link's URL), which must never sit in the idempotency store. The route's

@@ -263,40 +263,6 @@ func TestFindingsFlow(t *testing.T) {
 	}
 }
 
-// inspectionAuthzRoutes are the inspection rows of TestAuthz: a fresh finding of school A per row.
-func inspectionAuthzRoutes(w *apitest.World) []apitest.Route {
-	finding := func(w *apitest.World) string {
-		id := w.E.Post("inspections/findings", w.Inspector.Token, map[string]any{
-			"school_id": w.A.ID, "module": "phones", "title": "手机柜未上锁", "due": "2026-12-10"}).
-			Want(http.StatusCreated).Str("id")
-		drainAll(w.E) // the school's notices: leave no batch due for the package's other tests
-		return "inspections/findings/" + id
-	}
-	ok := func(status int, who ...string) map[string]int {
-		m := map[string]int{}
-		for _, c := range who {
-			m[c] = status
-		}
-		return m
-	}
-	return []apitest.Route{
-		{Name: "GET inspections/findings/{id}", Method: "GET", Path: finding,
-			OK: ok(200, apitest.Principal, apitest.Leader, apitest.Inspector)},
-		{Name: "POST inspections/findings/{id}/responses", Method: "POST",
-			Path: func(w *apitest.World) string { return finding(w) + "/responses" }, Body: map[string]any{"content": "已整改"},
-			OK: ok(201, apitest.Principal, apitest.Leader)},
-		// Verifying is an inspector's: every school role is 403 first, whichever school.
-		{Name: "POST inspections/findings/{id}/verify", Method: "POST",
-			Path: func(w *apitest.World) string { return finding(w) + "/verify" }, Body: map[string]any{"accept": false},
-			OK: ok(200, apitest.Inspector), Deny: map[string]int{apitest.OtherPrincipal: 403}},
-		{Name: "GET reports/evidence?school_id=", Method: "GET",
-			Path: func(w *apitest.World) string {
-				return "reports/evidence?from=2026-11-01&to=2026-11-25&school_id=" + w.A.ID
-			},
-			OK: ok(200, apitest.Principal, apitest.Leader, apitest.Inspector)},
-	}
-}
-
 // drainAll empties the outbox (the package's other tests may have left more than one batch due).
 func drainAll(e *apitest.Env) {
 	e.T.Helper()

@@ -72,7 +72,7 @@ func (s *server) healthRoutes(r *gin.Engine, reg *prometheus.Registry) {
 			if err != nil {
 				ok = false
 				checks[name] = "unavailable"
-				s.log.WarnContext(c.Request.Context(), "not ready", "dependency", name, "error", err.Error())
+				s.log.WarnContext(c.Request.Context(), "not ready", "dependency", name, "error", err)
 			} else {
 				checks[name] = "ok"
 			}

@@ -4,9 +4,10 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"net/http"
 	"regexp"
-	"runtime/debug"
+	"runtime"
 	"strings"
 	"time"
 
@@ -44,11 +45,29 @@ func (s *server) recovery(c *gin.Context) {
 			if err, ok := p.(error); ok && errors.Is(err, http.ErrAbortHandler) {
 				panic(p)
 			}
-			s.log.ErrorContext(c.Request.Context(), "panic", "request_id", requestID(c), "panic", p, "stack", string(debug.Stack()))
+			s.log.ErrorContext(c.Request.Context(), "panic", "request_id", requestID(c), "panic", fmt.Sprint(p), "stack", callers())
 			fail(c, http.StatusInternalServerError, "internal", "服务器内部错误，请稍后重试（请求号 "+requestID(c)+"）")
 		}
 	}()
 	c.Next()
+}
+
+// callers names the functions on the stack of a panic, innermost first — without files, lines or
+// goroutine dumps, which the logs never carry.
+func callers() string {
+	pc := make([]uintptr, 32)
+	frames := runtime.CallersFrames(pc[:runtime.Callers(3, pc)])
+	var names []string
+	for {
+		f, more := frames.Next()
+		if f.Function != "" {
+			names = append(names, f.Function)
+		}
+		if !more {
+			break
+		}
+	}
+	return strings.Join(names, " < ")
 }
 
 // accessLog writes one structured line per request: route template, never the query (it may carry codes).

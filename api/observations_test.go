@@ -281,39 +281,3 @@ func TestObservationModeration(t *testing.T) {
 	e.Post("observations", w.leader.Token, with(obsReq(w.teacher.ID, "2026-11-20", 16), "strengths", "很有特色，评课违规词戊")).
 		WantError(422, "content_rejected")
 }
-
-// observationAuthzRoutes are the observation module's rows of the role × route table: the observation is
-// w.Leader's of w.Head (the head teacher), the open lesson w.Head's. A teacher it does not concern may not
-// learn an observation exists (404); parents and inspectors are not staff (403).
-func observationAuthzRoutes(w *apitest.World) []apitest.Route {
-	n := 0
-	// observation files a fresh observation of w.Head by w.Leader, on a date of its own.
-	observation := func(w *apitest.World) string {
-		n++
-		date := apitest.DefaultNow.AddDate(0, 0, -n).In(apitest.Shanghai).Format(time.DateOnly)
-		return "observations/" + observe(w.E, w.Leader.Token, obsReq(w.Head.ID, date, 15))
-	}
-	lesson := func(w *apitest.World) string {
-		n++
-		date := apitest.DefaultNow.AddDate(0, 0, n).In(apitest.Shanghai).Format(time.DateOnly)
-		return "observations/lessons/" + w.E.Post("observations/lessons", w.Leader.Token, lessonReq(w.Head.ID, date)).
-			Want(http.StatusCreated).Str("id")
-	}
-	hidden := map[string]int{apitest.Teacher: 404}
-	staff := map[string]int{apitest.Principal: 200, apitest.Leader: 200, apitest.Teacher: 200, apitest.HeadTeacher: 200}
-	return []apitest.Route{
-		{Name: "GET observations/{id}", Method: "GET", Path: observation,
-			OK: map[string]int{apitest.Principal: 200, apitest.Leader: 200, apitest.HeadTeacher: 200}, Deny: hidden},
-		{Name: "PATCH observations/{id}", Method: "PATCH", Path: observation, Body: map[string]any{"topic": "改课题"},
-			OK: map[string]int{apitest.Leader: 200}, Deny: hidden},
-		{Name: "POST observations/{id}/acknowledge", Method: "POST",
-			Path: func(w *apitest.World) string { return observation(w) + "/acknowledge" },
-			Body: map[string]string{"reflection": "导入环节还要更贴近学生生活"}, OK: map[string]int{apitest.HeadTeacher: 200},
-			Deny: hidden},
-		{Name: "GET observations/lessons/{id}", Method: "GET", Path: lesson, OK: staff},
-		{Name: "POST observations/lessons/{id}/attend", Method: "POST",
-			Path: func(w *apitest.World) string { return lesson(w) + "/attend" },
-			OK:   map[string]int{apitest.Principal: 200, apitest.Leader: 200, apitest.Teacher: 200},
-			Deny: map[string]int{apitest.HeadTeacher: 422}},
-	}
-}

@@ -201,6 +201,10 @@ func TestPanicIsJSON500(t *testing.T) {
 	if !strings.Contains(logs.String(), `"panic"`) || !strings.Contains(logs.String(), "req-panic-0001") {
 		t.Fatalf("panic not logged with its request id: %s", logs.String())
 	}
+	// The functions on the stack are named; no goroutine dump, file or line reaches the log.
+	if l := logs.String(); strings.Contains(l, "goroutine ") || strings.Contains(l, ".go:") || !strings.Contains(l, "schoolcheck/api.") {
+		t.Fatalf("panic log: %s", l)
+	}
 }
 
 // Binding is limited per account as well as per address: one login cannot try phone codes without end, even

@@ -2,9 +2,11 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -12,7 +14,8 @@ import (
 )
 
 // Limiter counts events per key in fixed windows. ok is false when the key is over limit; retry says when
-// the window ends.
+// the window ends. With an error (its store failed) ok is still the answer to follow: a limiter without a
+// fallback says true.
 type Limiter interface {
 	Allow(ctx context.Context, key string, limit int, window time.Duration) (ok bool, retry time.Duration, err error)
 }
@@ -54,11 +57,31 @@ func (m *MemoryLimiter) Allow(_ context.Context, key string, limit int, window t
 	return b.count <= limit, b.ends.Sub(now), nil
 }
 
-// RedisLimiter shares the counts between instances.
-type RedisLimiter struct{ rdb *redis.Client }
+// RedisOptions are the settings of the one Redis client of a server (the rate limits' counters and the
+// WeChat access token): what the server uses Redis for is not worth waiting for, so a Redis that is down or
+// slow costs a request at most a short timeout. Commands are not retried (-1), and the caller's context
+// deadline bounds each read and write.
+func RedisOptions(addr, password string, db int) *redis.Options {
+	return &redis.Options{Addr: addr, Password: password, DB: db, DialTimeout: 2 * time.Second,
+		ReadTimeout: time.Second, WriteTimeout: time.Second, MaxRetries: -1, ContextTimeoutEnabled: true}
+}
+
+// RedisLimiter shares the counts between instances. When Redis fails it counts in this instance's memory
+// instead for redisPause, without asking Redis again meanwhile: a Redis that is down or never answers costs
+// one request a short wait per pause, not every request, and the limits still protect (per instance).
+type RedisLimiter struct {
+	rdb      *redis.Client
+	fallback *MemoryLimiter
+	pauseEnd atomic.Int64 // unix nanoseconds until which Redis is not asked
+}
+
+// redisPause is how long the limiter counts in memory after Redis failed.
+const redisPause = 10 * time.Second
 
 // NewRedisLimiter uses rdb for the counters.
-func NewRedisLimiter(rdb *redis.Client) *RedisLimiter { return &RedisLimiter{rdb: rdb} }
+func NewRedisLimiter(rdb *redis.Client) *RedisLimiter {
+	return &RedisLimiter{rdb: rdb, fallback: NewMemoryLimiter()}
+}
 
 var incrScript = redis.NewScript(`
 local n = redis.call('INCR', KEYS[1])
@@ -67,11 +90,19 @@ return {n, redis.call('PTTL', KEYS[1])}`)
 
 // Allow implements Limiter.
 func (r *RedisLimiter) Allow(ctx context.Context, key string, limit int, window time.Duration) (bool, time.Duration, error) {
+	if time.Now().UnixNano() < r.pauseEnd.Load() {
+		return r.fallback.Allow(ctx, key, limit, window)
+	}
 	ctx, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
 	defer cancel()
 	res, err := incrScript.Run(ctx, r.rdb, []string{"schoolcheck:rl:" + key}, window.Milliseconds()).Int64Slice()
-	if err != nil || len(res) != 2 {
-		return true, 0, err
+	if err == nil && len(res) != 2 {
+		err = fmt.Errorf("rate limiter: unexpected answer %v", res)
+	}
+	if err != nil {
+		r.pauseEnd.Store(time.Now().Add(redisPause).UnixNano())
+		ok, retry, _ := r.fallback.Allow(ctx, key, limit, window)
+		return ok, retry, err
 	}
 	return res[0] <= int64(limit), time.Duration(res[1]) * time.Millisecond, nil
 }
@@ -99,8 +130,8 @@ const (
 )
 
 // rateLimit limits a route per client IP and, once authenticated, per account (0: no per-account limit).
-// A limiter that fails lets the request through (logged): limits protect, they must not take the service
-// down.
+// A limiter that fails is logged and does not refuse the request on its own account: limits protect, they
+// must not take the service down (the Redis limiter counts in memory meanwhile).
 func (s *server) rateLimit(name string, perIP, perAccount int, window time.Duration) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		type check struct {
@@ -113,9 +144,8 @@ func (s *server) rateLimit(name string, perIP, perAccount int, window time.Durat
 		}
 		for _, k := range checks {
 			ok, retry, err := s.limiter.Allow(c.Request.Context(), k.key, k.limit, window)
-			if err != nil {
-				s.log.WarnContext(c.Request.Context(), "rate limiter unavailable", "error", err.Error())
-				continue
+			if err != nil { // ok is the limiter's fallback, if it has one, else true
+				s.log.WarnContext(c.Request.Context(), "rate limiter unavailable", "error", err)
 			}
 			if !ok {
 				c.Header("Retry-After", strconv.Itoa(int(retry.Seconds())+1))

@@ -50,6 +50,12 @@ type Deps struct {
 	TrustedProxies []string
 	// MaxBodyBytes bounds a request body unless the route sets its own limit.
 	MaxBodyBytes int64
+	// RequestTimeout bounds every request (its context's deadline: the database, the object store and Redis
+	// give up with it and the answer is 503 with Retry-After); zero means DefaultRequestTimeout.
+	RequestTimeout time.Duration
+	// UploadTimeout replaces RequestTimeout on the routes with a body limit of their own (the uploads, whose
+	// bodies come over a phone's network); zero means DefaultUploadTimeout.
+	UploadTimeout time.Duration
 	// Limiter backs the rate limits (Redis when configured, else memory).
 	Limiter Limiter
 	// Objects serves local-disk photos at /objects/ (embedded default only); nil with MinIO.
@@ -77,6 +83,7 @@ type server struct {
 	log        *slog.Logger
 	limiter    Limiter
 	maxBody    int64
+	timeouts   [2]time.Duration // a request's, an upload's
 	bodyLimits map[string]int64
 	replayers  map[string]func(c *gin.Context, stored []byte) error
 	publicURL  string
@@ -106,15 +113,21 @@ func New(d Deps) (http.Handler, error) {
 	if d.MaxBodyBytes <= 0 {
 		d.MaxBodyBytes = 1 << 20
 	}
+	if d.RequestTimeout <= 0 {
+		d.RequestTimeout = DefaultRequestTimeout
+	}
+	if d.UploadTimeout <= 0 {
+		d.UploadTimeout = DefaultUploadTimeout
+	}
 	s := &server{auth: d.Auth, school: d.School, trail: d.Trail, photos: d.Photos, notify: d.Notify,
 		idem: d.Idempotency, attendance: d.Attendance, meals: d.Meals, phones: d.Phones, observations: d.Observations,
 		inspections: d.Inspections, ready: d.Ready, log: d.Logger, limiter: d.Limiter, maxBody: d.MaxBodyBytes,
 		bodyLimits: map[string]int64{}, replayers: map[string]func(*gin.Context, []byte) error{}, publicURL: d.PublicURL,
-		linkCheck: d.LinkCheck, metrics: newHTTPMetrics(d.Registry)}
+		linkCheck: d.LinkCheck, metrics: newHTTPMetrics(d.Registry), timeouts: [2]time.Duration{d.RequestTimeout, d.UploadTimeout}}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
-	r.Use(s.requestID, s.recovery, s.accessLog, s.metrics.middleware, s.limitBody)
+	r.Use(s.requestID, s.recovery, s.accessLog, s.metrics.middleware, s.limitBody, s.deadline)
 	r.NoRoute(func(c *gin.Context) { fail(c, http.StatusNotFound, "not_found", "接口不存在") })
 	r.NoMethod(func(c *gin.Context) {
 		fail(c, http.StatusMethodNotAllowed, "method_not_allowed", "不支持该请求方法")
@@ -163,6 +176,28 @@ func (s *server) limitBody(c *gin.Context) {
 		return
 	}
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
+	c.Next()
+}
+
+// The default request timeouts: well below the mini-program's own (60 s) and above the database's lock
+// timeout (model.DefaultLockTimeout, 3 s), so that a slow dependency is a 503 the client can retry rather
+// than a request that hangs; an upload may take a minute over a canteen's network.
+const (
+	DefaultRequestTimeout = 15 * time.Second
+	DefaultUploadTimeout  = time.Minute
+)
+
+// deadline gives the request's context the route's timeout. Every call to the database, the object store
+// and Redis takes that context, so none outlives it: past the deadline the call fails and the error table
+// answers 503 with Retry-After (service.IsUnavailable counts an expired deadline as a dependency too slow).
+func (s *server) deadline(c *gin.Context) {
+	d := s.timeouts[0]
+	if _, upload := s.bodyLimits[c.FullPath()]; upload {
+		d = s.timeouts[1]
+	}
+	ctx, cancel := context.WithTimeout(c.Request.Context(), d)
+	defer cancel()
+	c.Request = c.Request.WithContext(ctx)
 	c.Next()
 }
 

@@ -134,6 +134,9 @@ type HTTP struct {
 	LinkCheck [2]string
 	// DevLogin shows the web console's dev sign-in by phone (wechat.dev_login, the embedded default).
 	DevLogin bool
+	// Timeouts bound a request and an upload (zero: the api's defaults, api.DefaultRequestTimeout and
+	// api.DefaultUploadTimeout).
+	Timeouts [2]time.Duration
 }
 
 // Handler builds the router over the application.
@@ -148,7 +151,7 @@ func (a *App) Handler(h HTTP) (http.Handler, error) {
 		Idempotency: a.Idempotency, Attendance: a.Attendance, Meals: a.Meals, Phones: a.Phones, Ready: a.Ready,
 		Logger: a.Core.Log, Registry: a.registry, TrustedProxies: h.TrustedProxies, MaxBodyBytes: h.MaxBodyBytes,
 		Limiter: h.Limiter, Objects: h.Objects, PublicURL: h.PublicURL, LinkCheck: h.LinkCheck, Observations: a.Observations,
-		Inspections: a.Inspections})
+		Inspections: a.Inspections, RequestTimeout: h.Timeouts[0], UploadTimeout: h.Timeouts[1]})
 }
 
 // Ready reports whether the database and the object store answer, for /readyz.
@@ -173,7 +176,7 @@ func (a *App) Run(ctx context.Context) {
 	defer t.Stop()
 	for {
 		if _, err := a.Notify.Drain(ctx); err != nil && ctx.Err() == nil {
-			a.Core.Log.WarnContext(ctx, "outbox drain", "error", err.Error())
+			a.Core.Log.WarnContext(ctx, "outbox drain", "error", err)
 		}
 		select {
 		case <-ctx.Done():

@@ -50,6 +50,10 @@ type HTTP struct {
 	TrustedProxies  []string      `yaml:"trusted_proxies"`
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
 	MaxBodyBytes    int64         `yaml:"max_body_bytes"`
+	// RequestTimeout bounds every request, UploadTimeout an upload (photos, the staff import): past it the
+	// dependency it waits for is given up and the answer is 503 with Retry-After.
+	RequestTimeout time.Duration `yaml:"request_timeout"`
+	UploadTimeout  time.Duration `yaml:"upload_timeout"`
 }
 
 // Database selects SQLite (embedded) or MySQL/MariaDB and its pool.
@@ -123,7 +127,7 @@ type Log struct {
 func Default() Config {
 	return Config{
 		HTTP: HTTP{Addr: ":8080", ShutdownTimeout: 20 * time.Second,
-			MaxBodyBytes: 1 << 20},
+			MaxBodyBytes: 1 << 20, RequestTimeout: 15 * time.Second, UploadTimeout: time.Minute},
 		DataDir:  "./data",
 		Database: Database{Driver: "sqlite", MaxOpenConns: 20, MaxIdleConns: 10, ConnMaxLifetime: 30 * time.Minute, ConnMaxIdleTime: 5 * time.Minute},
 		Storage:  Storage{Driver: "local", Bucket: "schoolcheck"},

@@ -23,6 +23,9 @@ func (c Config) Validate() error {
 	if c.HTTP.MaxBodyBytes < 1024 {
 		bad("http.max_body_bytes must be at least 1024")
 	}
+	if c.HTTP.RequestTimeout < time.Second || c.HTTP.UploadTimeout < c.HTTP.RequestTimeout {
+		bad("http timeouts: want request_timeout >= 1s and upload_timeout >= request_timeout")
+	}
 	switch c.Database.Driver {
 	case "sqlite":
 	case "mysql":

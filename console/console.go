@@ -200,7 +200,7 @@ func (c *Console) render(w http.ResponseWriter, status int, name string, v view)
 	}
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, v); err != nil {
-		c.d.Logger.Error("console: render", "page", name, "error", err.Error())
+		c.d.Logger.Error("console: render", "page", name, "error", err)
 		http.Error(w, "服务器内部错误，请稍后重试", http.StatusInternalServerError)
 		return
 	}
@@ -225,7 +225,7 @@ func (c *Console) show(w http.ResponseWriter, r *request, name, title string, da
 func (c *Console) describe(r *http.Request, err error) api.ErrorAnswer {
 	ans := api.Describe(err, r.Header.Get("X-Request-ID"))
 	if ans.Status >= 500 {
-		c.d.Logger.WarnContext(r.Context(), "console error", "path", r.URL.Path, "error", err.Error())
+		c.d.Logger.WarnContext(r.Context(), "console error", "path", r.URL.Path, "error", err)
 	}
 	return ans
 }

@@ -3,6 +3,7 @@ package model
 import (
 	"database/sql/driver"
 	"errors"
+	"fmt"
 	"net"
 	"strings"
 
@@ -115,3 +116,27 @@ func IsDuplicate(err error) bool { return errors.Is(err, gorm.ErrDuplicatedKey) 
 
 // IsNotFound reports a First/Take that found nothing.
 func IsNotFound(err error) bool { return errors.Is(err, gorm.ErrRecordNotFound) }
+
+// Redact is err's text with a database driver's own message — which quotes statements, table and column
+// names and values (a phone number in a duplicate key) — replaced by its number, for the logs.
+func Redact(err error) string {
+	if err == nil {
+		return ""
+	}
+	msg := err.Error()
+	var driverMsg, repl string
+	var me *mysqldriver.MySQLError
+	var se *sqlite.Error
+	switch {
+	case errors.As(err, &me):
+		driverMsg, repl = me.Error(), fmt.Sprintf("database error %d", me.Number)
+	case errors.As(err, &se):
+		driverMsg, repl = se.Error(), fmt.Sprintf("database error %d", se.Code())
+	default:
+		return msg
+	}
+	if !strings.Contains(msg, driverMsg) {
+		return repl
+	}
+	return strings.Replace(msg, driverMsg, repl, 1)
+}

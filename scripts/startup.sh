@@ -2,11 +2,15 @@
 # startup.sh — measures the embedded default: time from exec to the first 200 from /healthz, and resident
 # memory once idle. Runs the binary in a fresh temporary data_dir (first start: migrations + demo school) and
 # then again on the same data (warm start). Usage: scripts/startup.sh [runs, default 5]
+# SCHOOLCHECK_BIN=path measures a binary built beforehand (e.g. another version) instead of building one.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 runs="${1:-5}"
-bin="$(mktemp -d)/schoolcheck"
-go build -trimpath -o "$bin" .
+bin="${SCHOOLCHECK_BIN:-}"
+if [ -z "$bin" ]; then
+	bin="$(mktemp -d)/schoolcheck"
+	go build -trimpath -o "$bin" .
+fi
 port=18080
 measure() { # measure DATA_DIR → prints "ms rss_kb"
 	local dir="$1" start end pid rss

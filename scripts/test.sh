@@ -7,6 +7,8 @@
 #   3. the whole test suite twice, against the two deployment modes:
 #      "services"  MariaDB + MinIO + Redis   (with -race by default)
 #      "embedded"  SQLite + local disk
+#   4. the fuzz targets, each for a few seconds ($SCHOOLCHECK_FUZZTIME, default 3s), one after another, on the
+#      embedded backend: a crash fails the run (its input is written under the package's testdata/fuzz).
 # A service that cannot be started fails the services pass (never a skip).
 #
 # Usage: scripts/test.sh [go test args...]     e.g. scripts/test.sh -run TestSignIn ./api/...
@@ -15,6 +17,7 @@
 #   SCHOOLCHECK_TEST_PASSES=services,embedded   which passes to run
 #   SCHOOLCHECK_TEST_RACE=services              passes run with -race: services|embedded|both|none
 #   SCHOOLCHECK_TEST_SKIP_LINT=1                skip step 1 (ignored when CI=true)
+#   SCHOOLCHECK_FUZZTIME=0                      skip step 4 (ignored when CI=true)
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -141,6 +144,31 @@ fi
 
 if [[ ",$PASSES," == *",embedded,"* ]]; then
 	run_pass embedded SCHOOLCHECK_TEST_DB=sqlite SCHOOLCHECK_TEST_STORAGE=local -- "${ARGS[@]}"
+fi
+
+# FUZZ_TARGETS are every go test -fuzz target: package and function.
+FUZZ_TARGETS=(
+	"./api/ FuzzRequestBodies"
+	"./service/photos/ FuzzProcessPhoto"
+	"./service/photos/ FuzzJPEGSegments"
+	"./service/school/ FuzzStaffImport"
+	"./service/school/ FuzzSettingsDocument"
+	"./service/attendance/ FuzzQRToken"
+)
+FUZZTIME="${SCHOOLCHECK_FUZZTIME:-3s}"
+if [ "${CI:-}" = true ]; then FUZZTIME=3s; fi
+run_fuzz() {
+	local rc=0 pkg fn
+	for t in "${FUZZ_TARGETS[@]}"; do
+		read -r pkg fn <<<"$t"
+		echo "fuzz $fn ($pkg) for $FUZZTIME"
+		SCHOOLCHECK_TEST_DB=sqlite SCHOOLCHECK_TEST_STORAGE=local \
+			go test -run '^$' -fuzz "^${fn}\$" -fuzztime "$FUZZTIME" -fuzzminimizetime 1s "$pkg" || rc=1
+	done
+	return "$rc"
+}
+if [ "$FUZZTIME" != 0 ]; then
+	step fuzz run_fuzz
 fi
 
 banner summary

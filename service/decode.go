@@ -46,7 +46,7 @@ func Trailing(dec *json.Decoder) error {
 	switch {
 	case errors.Is(err, io.EOF):
 		return nil
-	case err != nil && !errors.As(err, &syntaxErr):
+	case err != nil && !errors.As(err, &syntaxErr) && !errors.Is(err, io.ErrUnexpectedEOF):
 		return err // the body could not be read (over its limit: the HTTP layer's 413)
 	}
 	return E(ErrInvalid, "invalid_argument", "请求体只能包含一个 JSON 对象").Field("body", "JSON 对象之后还有内容")

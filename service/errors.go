@@ -122,7 +122,8 @@ func WrapWeChat(err error) error {
 	return err
 }
 
-// IsUnavailable reports whether err is a dependency outage (503), for the api's error table.
+// IsUnavailable reports whether err is a dependency outage (503), for the api's error table: an expired
+// deadline is a dependency that did not answer within the request's timeout.
 func IsUnavailable(err error) bool {
-	return errors.Is(err, ErrUnavailable) || model.IsUnavailable(err)
+	return errors.Is(err, ErrUnavailable) || model.IsUnavailable(err) || errors.Is(err, context.DeadlineExceeded)
 }

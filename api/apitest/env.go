@@ -23,6 +23,7 @@ import (
 	"schoolcheck/app"
 	"schoolcheck/configs"
 	"schoolcheck/model/modeltest"
+	"schoolcheck/service"
 	"schoolcheck/service/notify"
 	"schoolcheck/service/wechat"
 	"schoolcheck/service/wechat/wechattest"
@@ -69,15 +70,33 @@ type Env struct {
 	Redis   *redis.Client
 	// Registry is the router's Prometheus registry.
 	Registry *prometheus.Registry
+	// Transcript, when set, records every answer (see CheckNoLeaks).
+	Transcript *Transcript
+
+	timeouts [2]time.Duration
 }
 
 // Option changes how New builds the environment.
 type Option func(*options)
 
 type options struct {
-	store storagetest.ObjectStore
-	now   time.Time
-	ownDB bool
+	store    storagetest.ObjectStore
+	now      time.Time
+	ownDB    bool
+	db       *gorm.DB
+	redis    *redis.Client
+	timeouts [2]time.Duration
+}
+
+// WithDatabase serves from a given database handle (e.g. one whose connections go through a Proxy).
+func WithDatabase(db *gorm.DB) Option { return func(o *options) { o.db = db } }
+
+// WithRedis uses a given Redis client (e.g. one reaching Redis through a Proxy) instead of the test run's.
+func WithRedis(c *redis.Client) Option { return func(o *options) { o.redis = c } }
+
+// WithTimeouts sets the router's request and upload timeouts (app.HTTP.Timeouts).
+func WithTimeouts(request, upload time.Duration) Option {
+	return func(o *options) { o.timeouts = [2]time.Duration{request, upload} }
 }
 
 // WithStore uses a given object store (e.g. a MinIO process the test stops and starts).
@@ -111,11 +130,16 @@ func New(t testing.TB, opts ...Option) *Env {
 	if o.store == nil {
 		o.store = storagetest.Store(t)
 	}
-	e := &Env{T: t, DB: db.DB, WX: wx, Store: o.store, Clock: NewClock(o.now), Logs: &SyncBuffer{}}
-	if addr := os.Getenv("SCHOOLCHECK_TEST_REDIS_ADDR"); addr != "" {
+	e := &Env{T: t, DB: db.DB, WX: wx, Store: o.store, Clock: NewClock(o.now), Logs: &SyncBuffer{}, timeouts: o.timeouts}
+	if o.db != nil {
+		e.DB = o.db
+	}
+	if o.redis != nil {
+		e.Redis = o.redis
+	} else if addr := os.Getenv("SCHOOLCHECK_TEST_REDIS_ADDR"); addr != "" {
 		// Database 1, not 0: the WeChat adapter's own tests run at the same time (go test -p 2) against another
 		// fake that issues other access tokens under the same cache key.
-		e.Redis = redis.NewClient(&redis.Options{Addr: addr, DB: 1})
+		e.Redis = redis.NewClient(api.RedisOptions(addr, "", 1))
 		if err := e.Redis.Ping(context.Background()).Err(); err != nil {
 			t.Fatalf("redis at %s: %v", addr, err)
 		}
@@ -129,7 +153,7 @@ func New(t testing.TB, opts ...Option) *Env {
 // (and metrics), over the same database, object store, fake WeChat, Redis and clock, as two instances
 // behind a load balancer are. A restart is an Another whose predecessor is no longer used.
 func (e *Env) Another() *Env {
-	c := &Env{T: e.T, DB: e.DB, WX: e.WX, Store: e.Store, Clock: e.Clock, Logs: e.Logs, Redis: e.Redis}
+	c := &Env{T: e.T, DB: e.DB, WX: e.WX, Store: e.Store, Clock: e.Clock, Logs: e.Logs, Redis: e.Redis, timeouts: e.timeouts}
 	c.start()
 	return c
 }
@@ -138,7 +162,8 @@ func (e *Env) Another() *Env {
 func (e *Env) start() {
 	t := e.T
 	e.Registry = prometheus.NewRegistry()
-	logger := slog.New(slog.NewJSONHandler(e.Logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	// The server's logger as main builds it (newLogger): scrubbed.
+	logger := slog.New(service.ScrubLogs(slog.NewJSONHandler(e.Logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	wcfg := wechat.Config{AppID: wechattest.AppID, AppSecret: wechattest.AppSecret, APIBase: e.WX.URL,
 		Timeout: 2 * time.Second, Logger: logger, Redis: e.Redis, Templates: map[string]string{
 			"feedback_reply": "TPL_FEEDBACK_REPLY", "meal_reminder": "TPL_MEAL_REMINDER", "phone_reminder": "TPL_PHONE",
@@ -153,9 +178,9 @@ func (e *Env) start() {
 		t.Fatal(err)
 	}
 	e.App = app.New(app.Deps{DB: e.DB, Store: e.Store, WeChat: wx, Logger: logger,
-		JWTSecret: []byte("test-secret-test-secret-test-secret!"), TokenTTL: 2 * time.Hour, Clock: e.Clock.Now,
+		JWTSecret: []byte(JWTSecret), TokenTTL: 2 * time.Hour, Clock: e.Clock.Now,
 		Registry: e.Registry, TemplateFields: fields})
-	hc := app.HTTP{PublicURL: "http://schoolcheck.test", MaxBodyBytes: 1 << 20}
+	hc := app.HTTP{PublicURL: "http://schoolcheck.test", MaxBodyBytes: 1 << 20, Timeouts: e.timeouts}
 	if e.Redis != nil {
 		hc.Limiter = api.NewRedisLimiter(e.Redis)
 	}

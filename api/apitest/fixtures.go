@@ -183,6 +183,21 @@ func (s *School) Parent(c *Class) *User {
 		Name: out.User.Name, OpenID: openID}
 }
 
+// Join makes an already logged-in person a parent of the class (another membership of their account) and
+// returns them acting in it: the join makes that membership current.
+func (s *School) Join(u *User, c *Class) *User {
+	e := s.env
+	e.T.Helper()
+	var out struct {
+		Token string `json:"token"`
+	}
+	e.Post("auth/join", u.Token, map[string]string{"invite_code": c.InviteCode, "relation": "father",
+		"consent_version": "2026-09"}).Want(http.StatusOK).JSON(&out)
+	j := *u
+	j.Token, j.LinkID = out.Token, e.LinkID(u.AccountID, c.ID)
+	return &j
+}
+
 // LinkID is the id of an account's link to a class: what GET /classes/{id}/parents lists and DELETE and
 // readmit take. The school cannot tell whose it is; the test can, from the database.
 func (e *Env) LinkID(accountID, classID string) string {

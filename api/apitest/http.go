@@ -27,6 +27,8 @@ type Req struct {
 	Token   string
 	Body    any
 	Headers map[string]string
+	// Chunked sends the body without a Content-Length, as a client streaming it does.
+	Chunked bool
 }
 
 // Do sends a request through the real router. Paths not starting with "/" are under /api/v1/.
@@ -51,6 +53,9 @@ func (e *Env) Do(r Req) *Response {
 		body = bytes.NewReader(raw)
 	}
 	req := httptest.NewRequest(r.Method, path, body)
+	if r.Chunked {
+		req.ContentLength = -1
+	}
 	if r.Body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
@@ -77,6 +82,9 @@ func (e *Env) serve(req *http.Request) *Response {
 	w := httptest.NewRecorder()
 	e.Handler.ServeHTTP(w, req)
 	e.checkContract(req, w.Code, w.Header(), w.Body.Bytes())
+	if e.Transcript != nil {
+		e.Transcript.add(Answer{Request: req.Method + " " + req.URL.RequestURI(), Status: w.Code, Body: w.Body.String()})
+	}
 	return &Response{T: e.T, Code: w.Code, Header: w.Header(), Body: w.Body.Bytes()}
 }
 

@@ -5,12 +5,15 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net"
+	"net/http"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/gin-gonic/gin"
 	_ "github.com/go-sql-driver/mysql" // database/sql driver for the ceiling
 	"gorm.io/gorm"
 
@@ -223,4 +226,51 @@ func drive(ctx context.Context, c config, fn func(ctx context.Context, i int) (i
 		res.firstErr = *p
 	}
 	return res, nil
+}
+
+// insertCeiling is ceiling (b): the punch's INSERT alone, as a plain single-row INSERT (no upsert clause)
+// of the same columns and values into a scratch copy of its table (CREATE TABLE … LIKE), per punch, with
+// the same pool and concurrency — what the database's write path costs without any read.
+func insertCeiling(ctx context.Context, dsn string, stmts []statement, probe member, staff []member, c config) (*result, error) {
+	var ins *statement
+	for i := range stmts {
+		if strings.HasPrefix(strings.ToUpper(strings.TrimSpace(stmts[i].sql)), "INSERT") {
+			ins = &stmts[i]
+		}
+	}
+	if ins == nil {
+		return nil, errors.New("the punch path issues no INSERT")
+	}
+	db, err := sql.Open("mysql", dsn)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	const scratch = "loadgen_insert_ceiling"
+	if _, err := db.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS `"+scratch+"` LIKE `attendance_punches`"); err != nil {
+		return nil, err
+	}
+	defer func() { _, _ = db.ExecContext(context.Background(), "DROP TABLE IF EXISTS `"+scratch+"`") }()
+	q := strings.Replace(ins.sql, "`attendance_punches`", "`"+scratch+"`", 1)
+	if i := strings.Index(strings.ToUpper(q), " ON DUPLICATE KEY"); i >= 0 {
+		q = q[:i]
+	}
+	return replay(ctx, dsn, []statement{{sql: q, vars: ins.vars}}, probe, staff, c)
+}
+
+// routerCeiling is ceiling (c): a bare gin router whose handler answers 201 with nothing, served on
+// loopback like the API and driven by the same client, requests and concurrency — what HTTP, the client and
+// gin cost before any of our middleware, JSON, JWT or database work.
+func routerCeiling(ctx context.Context, staff []member, c config) (*result, error) {
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.POST("/api/v1/attendance/punches", func(c *gin.Context) { c.Status(http.StatusCreated) })
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	srv := &http.Server{Handler: r, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	defer srv.Close()
+	return rush(ctx, "http://"+ln.Addr().String(), staff, c)
 }

@@ -41,6 +41,8 @@ type config struct {
 	duration                     time.Duration
 	keep                         bool
 	cpuProfile                   string
+	minio                        string
+	scenarioSchools              int
 }
 
 func main() {
@@ -62,6 +64,8 @@ func main() {
 	flag.IntVar(&c.concurrency, "concurrency", 64, "concurrent clients")
 	flag.IntVar(&c.pool, "pool", 20, "database connections (the server's database.max_open_conns; the ceiling uses the same)")
 	flag.BoolVar(&c.keep, "keep", false, "keep the database created for the run")
+	flag.StringVar(&c.minio, "minio", "127.0.0.1:9000", "MinIO (minioadmin/minioadmin) of the in-process server's photos, a bucket of the run's own; empty: no photos, no canteen scenario")
+	flag.IntVar(&c.scenarioSchools, "scenario-schools", 10, "schools (10 leaders, 20 parents each) of the canteen, feedback and report scenarios after the rush; 0: none")
 	flag.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of the API rush (client and in-process server) to this file")
 	flag.Parse()
 	if err := c.check(); err != nil {
@@ -91,6 +95,14 @@ func (c *config) check() error {
 		return errors.New("-pool must be 1..500")
 	case c.driver != "mysql" && c.driver != "sqlite":
 		return errors.New("-driver is mysql or sqlite")
+	case c.scenarioSchools < 0 || c.scenarioSchools > 100:
+		return errors.New("-scenario-schools must be 0..100")
+	}
+	if c.minio != "" {
+		host, _, err := net.SplitHostPort(c.minio)
+		if err != nil || !loopback(host) {
+			return fmt.Errorf("-minio %q must be host:port on loopback", c.minio)
+		}
 	}
 	if c.requests == 0 {
 		c.requests = c.schools * c.staff
@@ -177,12 +189,18 @@ func run(ctx context.Context, c config) error {
 	if err != nil {
 		return err
 	}
-	var ceiling *result
+	var ceilings ceilings
 	if env.sqlDSN != "" {
-		if ceiling, err = replay(ctx, env.sqlDSN, stmts, probe, staff, c); err != nil {
-			return fmt.Errorf("ceiling: %w", err)
+		if ceilings.sql, err = replay(ctx, env.sqlDSN, stmts, probe, staff, c); err != nil {
+			return fmt.Errorf("ceiling (a): %w", err)
+		}
+		if ceilings.insert, err = insertCeiling(ctx, env.sqlDSN, stmts, probe, staff, c); err != nil {
+			return fmt.Errorf("ceiling (b): %w", err)
 		}
 	}
-	printResults(c, api, ceiling)
-	return nil
+	if ceilings.router, err = routerCeiling(ctx, staff, c); err != nil {
+		return fmt.Errorf("ceiling (c): %w", err)
+	}
+	printResults(c, api, ceilings)
+	return scenarios(ctx, env, c)
 }

@@ -67,26 +67,42 @@ func rush(ctx context.Context, base string, staff []member, c config) (*result, 
 	})
 }
 
-// printResults prints the API and the ceiling side by side.
-func printResults(c config, api, ceiling *result) {
+// ceilings are what the rush is compared with: (a) the punch's statements through database/sql, (b) its
+// INSERT alone, (c) a bare gin router over the same HTTP client.
+type ceilings struct{ sql, insert, router *result }
+
+// header and row print a table of results.
+func header() {
+	fmt.Printf("%-44s %9s %10s %9s %9s %9s %9s  %s\n", "", "requests", "per second", "p50", "p95", "p99", "max", "other outcomes")
+}
+
+func row(name string, r *result) {
+	fmt.Printf("%-44s %9d %10.1f %9s %9s %9s %9s  %s\n", name, r.ok(), r.rate(), ms(r.quantile(0.50)),
+		ms(r.quantile(0.95)), ms(r.quantile(0.99)), ms(r.quantile(1)), others(r))
+	if r.firstErr != nil {
+		fmt.Println("    first error:", r.firstErr)
+	}
+}
+
+// printResults prints the API and the ceilings side by side, with the ratios.
+func printResults(c config, api *result, cl ceilings) {
 	fmt.Printf("\nmorning rush: %d punches asked, concurrency %d, database pool %d\n\n", c.requests, c.concurrency, c.pool)
-	fmt.Printf("%-34s %9s %11s %9s %9s %9s  %s\n", "", "punches", "punches/s", "p50", "p99", "max", "other outcomes")
-	row := func(name string, r *result) {
-		fmt.Printf("%-34s %9d %11.1f %9s %9s %9s  %s\n", name, r.ok(), r.rate(), ms(r.quantile(0.50)),
-			ms(r.quantile(0.99)), ms(r.quantile(1)), others(r))
-	}
+	header()
 	row("API  POST /attendance/punches", api)
-	if ceiling != nil {
-		row("SQL  same statements, database/sql", ceiling)
-		if ceiling.rate() > 0 {
-			fmt.Printf("\nthe API reaches %.0f%% of the ceiling's throughput\n", 100*api.rate()/ceiling.rate())
-		}
+	if cl.sql != nil {
+		row("(a)  the punch's statements, database/sql", cl.sql)
+		row("(b)  its INSERT alone, database/sql", cl.insert)
 	} else {
-		fmt.Println("(no ceiling: it runs against MariaDB only)")
+		fmt.Println("(no SQL ceilings: they run against MariaDB only)")
 	}
-	for _, r := range []*result{api, ceiling} {
-		if r != nil && r.firstErr != nil {
-			fmt.Println("first error:", r.firstErr)
+	row("(c)  bare gin router, empty handler", cl.router)
+	fmt.Println()
+	for _, x := range []struct {
+		name string
+		r    *result
+	}{{"(a)", cl.sql}, {"(b)", cl.insert}, {"(c)", cl.router}} {
+		if x.r != nil && x.r.rate() > 0 {
+			fmt.Printf("the API reaches %.0f%% of ceiling %s\n", 100*api.rate()/x.r.rate(), x.name)
 		}
 	}
 	need := float64(c.schools*c.staff) / (15 * 60)

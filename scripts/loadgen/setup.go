@@ -18,6 +18,8 @@ import (
 	"time"
 
 	mysqldriver "github.com/go-sql-driver/mysql"
+	"github.com/minio/minio-go/v7"
+	"github.com/minio/minio-go/v7/pkg/credentials"
 	"gorm.io/gorm"
 
 	"schoolcheck/app"
@@ -25,6 +27,7 @@ import (
 	"schoolcheck/service/auth"
 	"schoolcheck/service/school"
 	"schoolcheck/service/wechat"
+	"schoolcheck/storage"
 )
 
 // The office fence every load-test school uses.
@@ -110,7 +113,17 @@ func open(ctx context.Context, c config) (*env, error) {
 		_, _ = rand.Read(secret)
 	}
 	quiet := slog.New(slog.NewJSONHandler(io.Discard, nil)) // formats every line as the server does, writes none
-	e.app = app.New(app.Deps{DB: db, WeChat: wechat.NewDev(quiet), Logger: quiet, JWTSecret: secret, TokenTTL: 2 * time.Hour})
+	deps := app.Deps{DB: db, WeChat: wechat.NewDev(quiet), Logger: quiet, JWTSecret: secret, TokenTTL: 2 * time.Hour}
+	if c.minio != "" && c.base == "" {
+		store, err := e.bucket(ctx, c.minio, c.keep)
+		if err != nil {
+			e.close()
+			return nil, err
+		}
+		deps.Store = store
+		e.where += ", MinIO " + c.minio
+	}
+	e.app = app.New(deps)
 	if c.base != "" {
 		e.baseURL = strings.TrimRight(c.base, "/")
 		e.where += ", server " + e.baseURL
@@ -126,7 +139,8 @@ func (e *env) serve(logger *slog.Logger) error {
 		return err
 	}
 	e.baseURL = "http://" + ln.Addr().String()
-	h, err := e.app.Handler(app.HTTP{PublicURL: e.baseURL})
+	// Loopback is the server's proxy: the scenarios' clients tell their addresses in X-Forwarded-For.
+	h, err := e.app.Handler(app.HTTP{PublicURL: e.baseURL, TrustedProxies: []string{"127.0.0.1"}})
 	if err != nil {
 		_ = ln.Close()
 		return err
@@ -136,6 +150,30 @@ func (e *env) serve(logger *slog.Logger) error {
 	e.closers = append(e.closers, func() { _ = srv.Close() })
 	e.where += ", in-process server " + e.baseURL
 	return nil
+}
+
+// bucket makes the run's MinIO bucket and arranges for it to be emptied and removed unless kept.
+func (e *env) bucket(ctx context.Context, endpoint string, keep bool) (*storage.MinIO, error) {
+	cfg := storage.MinIOConfig{Endpoint: endpoint, AccessKey: "minioadmin", SecretKey: "minioadmin", Bucket: "loadgen-" + e.runID}
+	s, err := storage.NewMinIO(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("MinIO at %s (-minio \"\" runs without photos): %w", endpoint, err)
+	}
+	e.closers = append(e.closers, func() {
+		if keep {
+			fmt.Println("kept bucket", cfg.Bucket)
+			return
+		}
+		ctx := context.Background()
+		keys, _ := s.List(ctx, "")
+		for _, k := range keys {
+			_ = s.Delete(ctx, k)
+		}
+		if mc, err := minio.New(endpoint, &minio.Options{Creds: credentials.NewStaticV4(cfg.AccessKey, cfg.SecretKey, "")}); err == nil {
+			_ = mc.RemoveBucket(ctx, cfg.Bucket)
+		}
+	})
+	return s, nil
 }
 
 // createDatabase makes the run's database and arranges for it to be dropped unless kept.
@@ -190,7 +228,7 @@ func (e *env) setup(ctx context.Context, c config) ([]member, member, error) {
 		first error
 		wg    sync.WaitGroup
 	)
-	sem := make(chan struct{}, 8)
+	sem := make(chan struct{}, 4) // more at once meets lock waits past the 3 s lock timeout on a busy machine
 	for i := range c.schools {
 		if i == 1 {
 			wg.Wait() // the first school creates the region; the others find it

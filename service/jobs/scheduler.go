@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -22,20 +21,11 @@ type Scheduler struct {
 	service.Core
 	jobs   []Job
 	holder string
-	// infos keeps each school's decoded settings between passes, by school id, for as long as its stored
-	// document is the same: decoding every school's settings every minute was most of a quiet pass.
-	mu    sync.Mutex
-	infos map[string]cachedInfo
-}
-
-type cachedInfo struct {
-	raw  string
-	info *school.Info
 }
 
 // New builds a scheduler for the jobs (no registration anywhere else: main collects every module's Jobs).
 func New(core service.Core, jobs ...Job) *Scheduler {
-	return &Scheduler{Core: core, jobs: jobs, holder: model.NewID(), infos: map[string]cachedInfo{}}
+	return &Scheduler{Core: core, jobs: jobs, holder: model.NewID()}
 }
 
 // PassStats counts what one pass did.
@@ -49,7 +39,7 @@ func (s *Scheduler) Run(ctx context.Context, interval time.Duration) {
 	defer t.Stop()
 	for {
 		if _, err := s.Pass(ctx); err != nil && ctx.Err() == nil {
-			s.Log.WarnContext(ctx, "scheduler pass", "error", err.Error())
+			s.Log.WarnContext(ctx, "scheduler pass", "error", err)
 		}
 		select {
 		case <-ctx.Done():
@@ -96,7 +86,7 @@ func (s *Scheduler) schoolPass(ctx context.Context, js []Job, now time.Time, st 
 	infos := make([]*school.Info, 0, len(schools))
 	dates := map[string]bool{}
 	for _, sc := range schools {
-		si, err := s.info(sc)
+		si, err := school.InfoOf(sc) // decoded once per stored document, not every pass
 		if err != nil {
 			*errs = append(*errs, err)
 			continue
@@ -267,25 +257,6 @@ func (s *Scheduler) takeAll(ctx context.Context, j Job, slotKey string, slots []
 		}
 	}
 	return out, nil
-}
-
-// info decodes a school row, or reuses what an earlier pass decoded from the same row.
-func (s *Scheduler) info(sc model.School) (*school.Info, error) {
-	raw := sc.Settings + "\x00" + sc.Name + "\x00" + sc.CreatedAt.String()
-	s.mu.Lock()
-	c, ok := s.infos[sc.ID]
-	s.mu.Unlock()
-	if ok && c.raw == raw {
-		return c.info, nil
-	}
-	si, err := school.InfoOf(sc)
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	s.infos[sc.ID] = cachedInfo{raw: raw, info: si}
-	s.mu.Unlock()
-	return si, nil
 }
 
 func minDate(dates []string) string {

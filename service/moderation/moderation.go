@@ -45,7 +45,7 @@ func (s *Service) Check(ctx context.Context, a *service.Actor, text string) (str
 	verdict, err := s.wx.CheckText(ctx, a.OpenID, text)
 	switch {
 	case err != nil:
-		s.Log.WarnContext(ctx, "msgSecCheck unavailable; text kept for a later check", "error", err.Error())
+		s.Log.WarnContext(ctx, "msgSecCheck unavailable; text kept for a later check", "error", err)
 		return Pending, nil
 	case verdict == wechat.VerdictRisky:
 		return "", service.Rule("content_rejected", "内容未通过微信内容安全检查，请修改后再提交")
@@ -73,7 +73,7 @@ func (s *Service) Recheck(ctx context.Context, items []Item, record func(id, out
 		case errors.Is(err, wechat.ErrUnavailable):
 			return n, nil
 		case err != nil:
-			s.Log.WarnContext(ctx, "msgSecCheck recheck failed; left for review", "id", it.ID, "error", err.Error())
+			s.Log.WarnContext(ctx, "msgSecCheck recheck failed; left for review", "id", it.ID, "error", err)
 		case verdict == wechat.VerdictPass:
 			outcome = Pass
 		case verdict == wechat.VerdictRisky:

@@ -138,7 +138,7 @@ func (s *Service) discardObject(ctx context.Context, key string) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	if err := s.store.Delete(ctx, key); err != nil {
-		s.Log.WarnContext(ctx, "photo: could not delete an object without a row", "key", key, "error", err.Error())
+		s.Log.WarnContext(ctx, "photo: could not delete an object without a row", "key", key, "error", err)
 	}
 }
 

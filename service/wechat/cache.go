@@ -93,8 +93,13 @@ type redisCache struct {
 	log     *slog.Logger
 }
 
+// redisOpTimeout bounds one command of the cache: the SDK gives the cache no context, and reads the token
+// twice per call, so a Redis that never answers would otherwise hold every WeChat call for twice the client's
+// read timeout; a token read from Redis on the same network takes a millisecond.
+const redisOpTimeout = 500 * time.Millisecond
+
 func newRedisCache(rdb *redis.Client, timeout time.Duration, log *slog.Logger) *redisCache {
-	return &redisCache{rdb: rdb, timeout: timeout, log: log}
+	return &redisCache{rdb: rdb, timeout: min(timeout, redisOpTimeout), log: log}
 }
 
 func (r *redisCache) ctx() (context.Context, context.CancelFunc) {

@@ -44,6 +44,9 @@ const (
 // UsingMinIO reports whether this test run targets MinIO.
 func UsingMinIO() bool { return os.Getenv(EnvStorage) == "minio" }
 
+// MinIOSecretKey is the secret key the tests give MinIO.
+func MinIOSecretKey() string { return envOr(EnvSecretKey, "minioadmin") }
+
 // Store returns a fresh, empty store for one test. With MinIO it is a new
 // bucket, emptied and removed at cleanup; a configured but unreachable MinIO
 // fails the test (never skips), so a broken CI cannot pass by accident.
@@ -134,4 +137,24 @@ func localStore(t testing.TB) *storage.Local {
 	srv.Start()
 	t.Cleanup(srv.Close)
 	return l
+}
+
+// Endpoint is the test run's MinIO (host:port).
+func Endpoint() string { return envOr(EnvEndpoint, "127.0.0.1:9000") }
+
+// MinIOVia is a fresh bucket of the test run's MinIO twice: reached through endpoint (a proxy in front of
+// Endpoint, which the test breaks) and reached directly (for the test's own checks). The bucket is created
+// directly and removed at cleanup.
+func MinIOVia(t testing.TB, endpoint string) (via, direct *storage.MinIO) {
+	t.Helper()
+	cfg := minioConfigFromEnv(UniqueBucket())
+	direct = minioStore(t, cfg)
+	cfg.Endpoint = endpoint
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	via, err := storage.NewMinIO(ctx, cfg)
+	if err != nil {
+		t.Fatalf("storagetest: MinIO through %s: %v", endpoint, err)
+	}
+	return via, direct
 }
