@@ -115,11 +115,16 @@ func TestClassifyDeadlock(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	mustExec(t1, modeltest.LongLockWait)
 	mustExec(t1, "UPDATE regions SET name = 'a' WHERE id = 'r1'")
 	mustExec(t2, "UPDATE regions SET name = 'b' WHERE id = 'r2'")
-	done := make(chan error, 1)
-	go func() { _, err := t1.ExecContext(ctx, "UPDATE regions SET name = 'a' WHERE id = 'r2'"); done <- err }()
-	modeltest.WaitForLockWait(t, sqlDB)
+	done, waiting := make(chan error, 1), make(chan struct{})
+	go func() {
+		_, err := t1.ExecContext(ctx, "UPDATE regions SET name = 'a' WHERE id = 'r2'")
+		done <- err
+		close(waiting)
+	}()
+	modeltest.WaitForLockWait(t, sqlDB, waiting)
 	_, err2 := t2.ExecContext(ctx, "UPDATE regions SET name = 'b' WHERE id = 'r1'")
 	err1 := <-done
 	victim := err2

@@ -117,6 +117,9 @@ func deadlockOnce(t *testing.T, ctx context.Context, sqlDB *sql.DB, tx *service.
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, err := other.ExecContext(ctx, modeltest.LongLockWait); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := other.ExecContext(ctx, "UPDATE regions SET name = 'other' WHERE id = 'r2'"); err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +138,7 @@ func deadlockOnce(t *testing.T, ctx context.Context, sqlDB *sql.DB, tx *service.
 		}
 		_ = other.Commit()
 	}()
-	modeltest.WaitForLockWait(t, sqlDB) // the other transaction waits for r1
+	modeltest.WaitForLockWait(t, sqlDB, done) // the other transaction waits for r1
 	err = tx.Exec("UPDATE regions SET name = 'tx' WHERE id = 'r2'").Error
 	if err == nil {
 		t.Fatal("no deadlock: the other transaction was the victim")

@@ -182,8 +182,11 @@ func sanitize(s string) string {
 }
 
 // WaitForLockWait returns once some transaction of the MySQL server waits for a lock (the server says so),
-// for tests that set up a lock wait or a deadlock without sleeping.
-func WaitForLockWait(t testing.TB, db *sql.DB) {
+// for tests that set up a lock wait or a deadlock without sleeping. waiting is closed when the statement
+// meant to wait has returned: if that happens before the server showed the wait (it ended, or timed out
+// while the machine was too slow to see it), the test fails at once instead of polling for ever. Tests make
+// that unlikely by giving the waiting session a long lock wait timeout (LongLockWait).
+func WaitForLockWait(t testing.TB, db *sql.DB, waiting <-chan struct{}) {
 	t.Helper()
 	for {
 		var n int
@@ -193,5 +196,14 @@ func WaitForLockWait(t testing.TB, db *sql.DB) {
 		if n > 0 {
 			return
 		}
+		select {
+		case <-waiting:
+			t.Fatal("the statement that was to wait for a lock returned before the server showed the wait")
+		default:
+		}
 	}
 }
+
+// LongLockWait is the statement that lets a session wait a minute for a lock (the server's 3 s bound is too
+// short for a test on a loaded machine to see the wait before it ends).
+const LongLockWait = "SET SESSION innodb_lock_wait_timeout = 60"
