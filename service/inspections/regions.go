@@ -7,6 +7,7 @@ import (
 
 	"schoolcheck/model"
 	"schoolcheck/service"
+	"schoolcheck/service/report"
 	"schoolcheck/service/school"
 )
 
@@ -86,32 +87,10 @@ func (s *Scope) load(_ *gorm.DB, q *gorm.DB) error {
 }
 
 // SchoolFor resolves one school the actor reads: an inspector's school of their subtree (another school is
-// 404, none named 400), a leader's own school (another is 404); everyone else is 403.
+// 404, none named 400), a leader's own school (another is 404); everyone else is 403. It is the rule every
+// module report reads a school by (report.School).
 func SchoolFor(db *gorm.DB, a *service.Actor, schoolID string) (*school.Info, error) {
-	switch {
-	case isInspector(a):
-		if schoolID == "" {
-			return nil, service.Invalid{"school_id": "督学需指定学校"}.Err()
-		}
-		si, err := school.Load(db, schoolID)
-		if err != nil {
-			return nil, err
-		}
-		ok, err := school.InSubtree(db, a.RegionID, si.School.RegionID)
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			return nil, service.NotFound("学校")
-		}
-		return si, nil
-	case a.IsStaff() && a.IsLeader():
-		if schoolID != "" && schoolID != a.SchoolID {
-			return nil, service.NotFound("学校")
-		}
-		return school.Load(db, a.SchoolID)
-	}
-	return nil, service.Forbidden()
+	return report.School(db, a, schoolID)
 }
 
 // RegionNode is a region of the tree as GET /regions shows it: its schools and its sub-regions.

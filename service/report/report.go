@@ -97,7 +97,7 @@ func School(db *gorm.DB, a *service.Actor, schoolID string) (*school.Info, error
 	switch {
 	case a.Has(service.RoleInspector):
 		if schoolID == "" {
-			return nil, service.Invalid{"school_id": "督学查看报表需指定学校"}.Err()
+			return nil, service.Invalid{"school_id": "督学需指定学校"}.Err()
 		}
 		si, err := school.Load(db, schoolID)
 		if err != nil {
