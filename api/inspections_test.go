@@ -309,4 +309,22 @@ func TestFindingsAcrossMemberships(t *testing.T) {
 	}
 	inA := switchTo(e, inB, map[string]string{"school_id": w.a.ID}).Want(http.StatusOK).Str("token")
 	e.Post("inspections/findings/"+id+"/responses", inA, map[string]any{"content": "已补齐台账"}).Want(http.StatusCreated)
+
+	// The district's inspector also leads school A. Having answered a finding there, they cannot verify it
+	// from the region (the same WeChat account is the same person); the city's inspector can.
+	own := e.Post("inspections/findings", w.d1Insp.Token, map[string]any{"school_id": w.a.ID, "module": "meals",
+		"title": "陪餐记录缺照片", "due": "2026-12-10"}).Want(http.StatusCreated).Str("id")
+	drainAll(e)
+	addStaff(e, w.a, "督学兼副校长", w.d1Insp.Phone, "leader")
+	itok, _ := e.BindPhone(e.Relogin(w.d1Insp), w.d1Insp.Phone)
+	asLeader := switchTo(e, itok, map[string]string{"school_id": w.a.ID}).Want(http.StatusOK).Str("token")
+	e.Post("inspections/findings/"+own+"/responses", asLeader, map[string]any{"content": "已补拍照片"}).Want(http.StatusCreated)
+	drainAll(e)
+	asInspector := switchTo(e, asLeader, map[string]string{"region_id": regionID(t, e, w.d1)}).Want(http.StatusOK).Str("token")
+	e.Post("inspections/findings/"+own+"/verify", asInspector, map[string]any{"accept": true}).
+		WantError(http.StatusForbidden, "forbidden")
+	if got := e.Get("inspections/findings/"+own, w.cityInsp.Token).Want(http.StatusOK).Str("status"); got != "answered" {
+		t.Fatalf("after the refused verdict the finding is %q, want answered", got)
+	}
+	e.Post("inspections/findings/"+own+"/verify", w.cityInsp.Token, map[string]any{"accept": true}).Want(http.StatusOK)
 }

@@ -82,14 +82,12 @@ func (s *Service) DecideRequest(ctx context.Context, a *service.Actor, id string
 			}
 			return err
 		}
-		// Nobody decides their own request, under any of their identities: the requester's roster entry
-		// bound to this same WeChat account is the same person.
-		var mine int64
-		if err := tx.Model(&model.Staff{}).Scopes(a.Scope()).Where("id = ? AND account_id = ?", row.StaffID, a.AccountID).
-			Count(&mine).Error; err != nil {
+		// Nobody decides their own request, under any of their identities.
+		mine, err := school.SamePerson(tx.DB, a.SchoolID, []string{row.StaffID}, a.AccountID)
+		if err != nil {
 			return err
 		}
-		if row.StaffID == a.StaffID || mine > 0 {
+		if row.StaffID == a.StaffID || mine {
 			return service.ForbiddenBecause("不能审批自己的申请")
 		}
 		if row.Status != RequestPending {

@@ -341,6 +341,20 @@ func (s *Service) Verify(ctx context.Context, a *service.Actor, id string, in Ve
 		if f.Status == StatusClosed {
 			return service.Conflict("conflict", "该问题已销号")
 		}
+		// Nobody verifies their own rectification: an inspector who answered the finding in the school
+		// (as its principal or a leader, under the same WeChat account) leaves the verdict to another.
+		var answerers []string
+		if err := tx.Model(&model.FindingResponse{}).Scopes(model.InSchool(si.School.ID)).
+			Where("finding_id = ? AND kind = ?", f.ID, KindResponse).Pluck("author_id", &answerers).Error; err != nil {
+			return err
+		}
+		mine, err := school.SamePerson(tx.DB, si.School.ID, answerers, a.AccountID)
+		if err != nil {
+			return err
+		}
+		if mine {
+			return service.ForbiddenBecause("不能核查自己提交的整改，请由其他督学核查")
+		}
 		before := auditOf(f)
 		updates := map[string]any{"status": StatusOpen, "updated_at": tx.Now, "closed_at": nil}
 		if *in.Accept {

@@ -373,3 +373,16 @@ func (s *Service) DeactivateStaff(ctx context.Context, a *service.Actor, id stri
 	_, err := s.UpdateStaff(ctx, a, id, StaffInput{Active: &off})
 	return err
 }
+
+// SamePerson reports whether any of the school's roster entries staffIDs is bound to the WeChat account
+// accountID: the same person under another identity (a leader who is also the region's inspector, a
+// teacher at two schools). Nobody approves their own work under any of their identities.
+func SamePerson(db *gorm.DB, schoolID string, staffIDs []string, accountID string) (bool, error) {
+	if len(staffIDs) == 0 || accountID == "" {
+		return false, nil
+	}
+	var n int64
+	err := db.Model(&model.Staff{}).Scopes(model.InSchool(schoolID)).
+		Where("id IN ? AND account_id = ?", staffIDs, accountID).Count(&n).Error
+	return n > 0, service.WrapDB(err)
+}
