@@ -278,3 +278,28 @@ func TestObservationAckReminder(t *testing.T) {
 	}
 	none(t, e, tpl, answers)
 }
+
+// A reminder about a record looks back notify.ReminderWindow (30 days) at most: feedback left open longer
+// than that is not raised again, so the outbox, which forgets a message 90 days after it is over, can never
+// queue the same occasion twice.
+func TestFeedbackOverdueLooksBackThirtyDays(t *testing.T) {
+	e, e2 := remindEnv(t)
+	e.Clock.Set(apitest.At("2026-10-12", "09:00"))
+	sc := e.School()
+	parent := sc.Parent(sc.Class(nil))
+	e.Post("feedback", parent.Token, map[string]any{"category": "taste", "content": "十月的意见"}).Want(http.StatusCreated)
+	e.Clock.Set(apitest.At("2026-11-23", "09:00"))
+	recent := e.Post("feedback", e.Relogin(parent), map[string]any{"category": "taste", "content": "十一月的意见"}).
+		Want(http.StatusCreated).Str("id")
+	sc.Principal.Token = e.Relogin(sc.Principal)
+	consent(e, sc.Principal, "feedback_overdue", 5)
+	e.Clock.Set(apitest.At("2026-11-26", "09:01"))
+	pass(t, e, e2)
+	var pages []string
+	for _, m := range sentTo(e, sc.Principal, "TPL_OVERDUE") {
+		pages = append(pages, m.Page)
+	}
+	if want := "pages/feedback/detail?id=" + recent; len(pages) != 1 || pages[0] != want {
+		t.Fatalf("reminded of %v, want only %s", pages, want)
+	}
+}
