@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
 	"runtime/debug"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -47,9 +49,10 @@ func serve(ctx context.Context, cfg configs.Config, stdout io.Writer) error {
 	// the memory back now (a few ms), rather than idling at the start's peak until the scavenger gets there.
 	debug.FreeOSMemory()
 	a.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	var draining atomic.Bool
 	hc := app.HTTP{TrustedProxies: cfg.HTTP.TrustedProxies, MaxBodyBytes: cfg.HTTP.MaxBodyBytes, PublicURL: cfg.HTTP.PublicURL,
 		LinkCheck: [2]string{cfg.WeChat.LinkCheckFile, cfg.WeChat.LinkCheckContent}, DevLogin: cfg.DevLogin(),
-		Timeouts: [2]time.Duration{cfg.HTTP.RequestTimeout, cfg.HTTP.UploadTimeout}}
+		Timeouts: [2]time.Duration{cfg.HTTP.RequestTimeout, cfg.HTTP.UploadTimeout}, Draining: &draining}
 	if a.redis != nil {
 		hc.Limiter = api.NewRedisLimiter(a.redis)
 	}
@@ -78,6 +81,9 @@ func serve(ctx context.Context, cfg configs.Config, stdout io.Writer) error {
 		return err
 	case <-ctx.Done():
 	}
+	if cfg.HTTP.DrainDelay > 0 {
+		drain(logger, &draining, cfg.HTTP.DrainDelay)
+	}
 	logger.Info("shutting down: finishing in-flight requests", "timeout", cfg.HTTP.ShutdownTimeout.String())
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.HTTP.ShutdownTimeout)
 	defer cancel()
@@ -89,6 +95,23 @@ func serve(ctx context.Context, cfg configs.Config, stdout io.Writer) error {
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// drain keeps serving with /readyz at 503 for delay, so that a load balancer takes the instance out before
+// its listener closes and the connections queued on it are reset; a second SIGTERM or SIGINT ends it early.
+func drain(logger *slog.Logger, draining *atomic.Bool, delay time.Duration) {
+	again := make(chan os.Signal, 1)
+	signal.Notify(again, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(again)
+	draining.Store(true)
+	logger.Info("draining: /readyz answers 503, still serving", "for", delay.String())
+	t := time.NewTimer(delay)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-again:
+		logger.Info("draining cut short by a second signal")
+	}
 }
 
 // printDemo tells a newcomer how to log in to the demo school with the dev login.

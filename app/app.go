@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -137,6 +138,9 @@ type HTTP struct {
 	// Timeouts bound a request and an upload (zero: the api's defaults, api.DefaultRequestTimeout and
 	// api.DefaultUploadTimeout).
 	Timeouts [2]time.Duration
+	// Draining, when set and true, makes /readyz answer 503 ("server": draining) while the server still
+	// serves: a stopping instance tells its load balancer to send no more before it closes (http.drain_delay).
+	Draining *atomic.Bool
 }
 
 // Handler builds the router over the application.
@@ -148,10 +152,24 @@ func (a *App) Handler(h HTTP) (http.Handler, error) {
 		return nil, err
 	}
 	return api.New(api.Deps{Console: web, Auth: a.Auth, School: a.School, Trail: a.Trail, Photos: a.Photos, Notify: a.Notify,
-		Idempotency: a.Idempotency, Attendance: a.Attendance, Meals: a.Meals, Phones: a.Phones, Ready: a.Ready,
+		Idempotency: a.Idempotency, Attendance: a.Attendance, Meals: a.Meals, Phones: a.Phones, Ready: a.readiness(h.Draining),
 		Logger: a.Core.Log, Registry: a.registry, TrustedProxies: h.TrustedProxies, MaxBodyBytes: h.MaxBodyBytes,
 		Limiter: h.Limiter, Objects: h.Objects, PublicURL: h.PublicURL, LinkCheck: h.LinkCheck, Observations: a.Observations,
 		Inspections: a.Inspections, RequestTimeout: h.Timeouts[0], UploadTimeout: h.Timeouts[1]})
+}
+
+// ErrDraining is /readyz's "server" check while the instance drains before it stops.
+var ErrDraining = errors.New("draining: the server is stopping")
+
+// readiness is Ready, with the server itself not ready while draining is true.
+func (a *App) readiness(draining *atomic.Bool) func(ctx context.Context) map[string]error {
+	return func(ctx context.Context) map[string]error {
+		out := a.Ready(ctx)
+		if draining != nil && draining.Load() {
+			out["server"] = ErrDraining
+		}
+		return out
+	}
 }
 
 // Ready reports whether the database and the object store answer, for /readyz.

@@ -49,7 +49,10 @@ type HTTP struct {
 	// TrustedProxies lists the proxy addresses/CIDRs whose X-Forwarded-For is believed; empty trusts none.
 	TrustedProxies  []string      `yaml:"trusted_proxies"`
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
-	MaxBodyBytes    int64         `yaml:"max_body_bytes"`
+	// DrainDelay is how long a stopping server keeps serving with /readyz at 503 before it closes its
+	// listener, so a load balancer stops sending first (0: close at once, as on a single instance).
+	DrainDelay   time.Duration `yaml:"drain_delay"`
+	MaxBodyBytes int64         `yaml:"max_body_bytes"`
 	// RequestTimeout bounds every request, UploadTimeout an upload (photos, the staff import): past it the
 	// dependency it waits for is given up and the answer is 503 with Retry-After.
 	RequestTimeout time.Duration `yaml:"request_timeout"`
