@@ -110,7 +110,7 @@ func months(p report.Period) []month {
 func (s *Service) summary(ctx context.Context, w *report.Workbook, si *school.Info, p report.Period, now time.Time) error {
 	ms := months(p)
 	rows := make([][]any, 0, len(ms))
-	var total Figures
+	var each []Figures
 	for _, m := range ms {
 		var f Figures
 		if !m.p.Empty() {
@@ -121,16 +121,9 @@ func (s *Service) summary(ctx context.Context, w *report.Workbook, si *school.In
 		}
 		rows = append(rows, []any{m.label, f.Attendance.Rate, f.Meals.Coverage, f.Phones.Coverage,
 			f.Observations.Observations, f.Observations.QuotaSum, f.Meals.FeedbackReceived, f.Meals.FeedbackOpen})
-		total.Attendance.Present += f.Attendance.Present
-		total.Attendance.Workdays += f.Attendance.Workdays
-		total.Meals.Covered += f.Meals.Covered
-		total.Meals.Served += f.Meals.Served
-		total.Phones.Done += f.Phones.Done
-		total.Phones.Due += f.Phones.Due
-		total.Observations.Observations += f.Observations.Observations
-		total.Meals.FeedbackReceived += f.Meals.FeedbackReceived
-		total.Meals.FeedbackOpen += f.Meals.FeedbackOpen
+		each = append(each, f)
 	}
+	total := addUp(each)
 	quota := 0
 	if len(rows) > 0 {
 		quota = rows[len(rows)-1][5].(int)
@@ -141,8 +134,7 @@ func (s *Service) summary(ctx context.Context, w *report.Workbook, si *school.In
 			{Title: "陪餐覆盖率", Width: 10, Kind: report.Percent}, {Title: "手机检查覆盖率", Width: 10, Kind: report.Percent},
 			{Title: "听课次数", Width: 9, Kind: report.Int}, {Title: "听课配额（学期）", Width: 10, Kind: report.Int},
 			{Title: "家长反馈", Width: 9, Kind: report.Int}, {Title: "待回复反馈", Width: 9, Kind: report.Int}},
-		Rows: rows, Totals: []any{"合计", report.Ratio(total.Attendance.Present, total.Attendance.Workdays),
-			report.Ratio(total.Meals.Covered, total.Meals.Served), report.Ratio(total.Phones.Done, total.Phones.Due),
+		Rows: rows, Totals: []any{"合计", total.Attendance.Rate, total.Meals.Coverage, total.Phones.Coverage,
 			total.Observations.Observations, quota, total.Meals.FeedbackReceived, total.Meals.FeedbackOpen},
 		Notes: []string{"比率与各模块月报同源计算；听课配额为全体教职工本学期配额之和。"}})
 	if err != nil || len(rows) == 0 {

@@ -152,32 +152,44 @@ func regionNames(db *gorm.DB, sc *Scope) (map[string]string, error) {
 	return names, nil
 }
 
-// sum adds up the rows kept: counts summed, rates from the sums.
+// sum adds up the rows kept into a region's row (addUp).
 func sum(rows []SchoolRow, keep func(SchoolRow) bool) RegionRow {
 	var t RegionRow
-	var medians []float64
+	var fs []Figures
 	for _, r := range rows {
-		if !keep(r) {
-			continue
+		if keep(r) {
+			t.Schools++
+			fs = append(fs, r.Figures)
 		}
-		t.Schools++
-		t.Attendance.Workdays += r.Attendance.Workdays
-		t.Attendance.Present += r.Attendance.Present
-		t.Meals.Served += r.Meals.Served
-		t.Meals.Covered += r.Meals.Covered
-		t.Meals.FeedbackReceived += r.Meals.FeedbackReceived
-		t.Meals.FeedbackOpen += r.Meals.FeedbackOpen
-		if r.Meals.MedianReplyHours != nil {
-			medians = append(medians, *r.Meals.MedianReplyHours)
+	}
+	t.Figures = addUp(fs)
+	return t
+}
+
+// addUp is the figures of several schools, or of one school's months, together: counts summed, each rate
+// recomputed from the sums (never an average of rates), the quota share weighted by the quotas, and the
+// median reply time the median of the medians.
+func addUp(fs []Figures) Figures {
+	var t Figures
+	var medians []float64
+	for _, f := range fs {
+		t.Attendance.Workdays += f.Attendance.Workdays
+		t.Attendance.Present += f.Attendance.Present
+		t.Meals.Served += f.Meals.Served
+		t.Meals.Covered += f.Meals.Covered
+		t.Meals.FeedbackReceived += f.Meals.FeedbackReceived
+		t.Meals.FeedbackOpen += f.Meals.FeedbackOpen
+		if f.Meals.MedianReplyHours != nil {
+			medians = append(medians, *f.Meals.MedianReplyHours)
 		}
-		t.Phones.Due += r.Phones.Due
-		t.Phones.Done += r.Phones.Done
-		t.Observations.Observations += r.Observations.Observations
-		t.Observations.Staff += r.Observations.Staff
-		t.Observations.QuotaSum += r.Observations.QuotaSum
-		t.Observations.QuotaMet += r.Observations.QuotaMet * float64(r.Observations.QuotaSum)
-		t.OpenFindings += r.OpenFindings
-		t.OverdueFindings += r.OverdueFindings
+		t.Phones.Due += f.Phones.Due
+		t.Phones.Done += f.Phones.Done
+		t.Observations.Observations += f.Observations.Observations
+		t.Observations.Staff += f.Observations.Staff
+		t.Observations.QuotaSum += f.Observations.QuotaSum
+		t.Observations.QuotaMet += f.Observations.QuotaMet * float64(f.Observations.QuotaSum)
+		t.OpenFindings += f.OpenFindings
+		t.OverdueFindings += f.OverdueFindings
 	}
 	t.Attendance.Rate = report.Ratio(t.Attendance.Present, t.Attendance.Workdays)
 	t.Meals.Coverage = report.Ratio(t.Meals.Covered, t.Meals.Served)
