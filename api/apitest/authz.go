@@ -262,21 +262,27 @@ func (w *World) CheckMatrix(t *testing.T, rows []Row) {
 	}
 }
 
-// Operations are the operations of api/openapi.yaml ("METHOD /path"), each true when it is served from the
-// root rather than under /api/v1 (its path overrides servers).
-func Operations(t testing.TB) map[string]bool {
+// contractPaths reads the paths of api/openapi.yaml, each operation kept as its YAML node.
+func contractPaths(t testing.TB) (doc struct {
+	Paths map[string]map[string]yaml.Node `yaml:"paths"`
+}) {
 	t.Helper()
 	_, file, _, _ := runtime.Caller(0)
 	raw, err := os.ReadFile(filepath.Join(filepath.Dir(file), "..", "openapi.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var doc struct {
-		Paths map[string]map[string]yaml.Node `yaml:"paths"`
-	}
 	if err := yaml.Unmarshal(raw, &doc); err != nil {
 		t.Fatal(err)
 	}
+	return doc
+}
+
+// Operations are the operations of api/openapi.yaml ("METHOD /path"), each true when it is served from the
+// root rather than under /api/v1 (its path overrides servers).
+func Operations(t testing.TB) map[string]bool {
+	t.Helper()
+	doc := contractPaths(t)
 	out := map[string]bool{}
 	for p, item := range doc.Paths {
 		_, root := item["servers"]
@@ -360,17 +366,7 @@ func (s Snapshot) Diff(before Snapshot) string {
 // components.parameters, e.g. "Limit"), sorted.
 func OperationsWith(t testing.TB, param string) []string {
 	t.Helper()
-	_, file, _, _ := runtime.Caller(0)
-	raw, err := os.ReadFile(filepath.Join(filepath.Dir(file), "..", "openapi.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc struct {
-		Paths map[string]map[string]yaml.Node `yaml:"paths"`
-	}
-	if err := yaml.Unmarshal(raw, &doc); err != nil {
-		t.Fatal(err)
-	}
+	doc := contractPaths(t)
 	ops := Operations(t)
 	var out []string
 	for p, item := range doc.Paths {
