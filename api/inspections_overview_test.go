@@ -3,8 +3,12 @@ package api_test
 import (
 	"archive/zip"
 	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +17,7 @@ import (
 
 	"schoolcheck/api/apitest"
 	"schoolcheck/model"
+	"schoolcheck/service"
 	"schoolcheck/service/report"
 )
 
@@ -205,6 +210,25 @@ func TestOverviewAgreesWithModuleReports(t *testing.T) {
 		if ta["workdays"] != workdays+workdays2+ow || ta["rate"] != ratio(present+present2, workdays+workdays2+ow) ||
 			total["schools"] != float64(3) {
 			t.Fatalf("region total %v (other school's workdays %v)", ta, ow)
+		}
+		// The console's school page computes one school's row alone: the same row as the overview's.
+		row, err := e.App.Inspections.SchoolMonth(context.Background(), e.Actor(insp), sc.ID, "2026-11")
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := json.Marshal(row)
+		alone, together := map[string]any{}, map[string]any{}
+		_ = json.Unmarshal(raw, &alone)
+		for _, it := range ov["items"].([]any) {
+			if it := it.(map[string]any); it["school"].(map[string]any)["id"] == sc.ID {
+				together = it
+			}
+		}
+		if !reflect.DeepEqual(alone, together) {
+			t.Fatalf("the school's row alone %v, in the overview %v", alone, together)
+		}
+		if _, err := e.App.Inspections.SchoolMonth(context.Background(), e.Actor(sc.Principal), second.ID, "2026-11"); !errors.Is(err, service.ErrNotFound) {
+			t.Fatalf("a principal reading another school's row: %v, want not found", err)
 		}
 	}
 }

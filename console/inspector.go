@@ -139,21 +139,12 @@ func (c *Console) schoolPage(w http.ResponseWriter, r *request) error {
 	if month == "" {
 		month = c.thisMonth(r)
 	}
-	q := report.Query{Month: month}
-	if r.A.Has(service.RoleInspector) {
-		q.RegionID = si.School.RegionID
-	}
-	o, err := c.d.Inspections.Overview(r.ctx(), r.A, q)
+	row, err := c.d.Inspections.SchoolMonth(r.ctx(), r.A, si.School.ID, month)
 	if err != nil {
 		return err
 	}
 	data := schoolData{School: si.Ref(), Month: month, From: month + "-01", To: lastDay(month),
-		Workbooks: workbookLinks{Month: month, SchoolID: si.School.ID, Modules: reportModules}}
-	for i := range o.Items {
-		if o.Items[i].School.ID == si.School.ID {
-			data.Row = &o.Items[i]
-		}
-	}
+		Workbooks: workbookLinks{Month: month, SchoolID: si.School.ID, Modules: reportModules}, Row: &row}
 	c.show(w, r, "school", si.School.Name, data, "", nil)
 	return nil
 }

@@ -248,3 +248,6 @@ func (e *Env) Feedback(parent *User, content string) string {
 	}
 	return fb.ID
 }
+
+// Actor is the service's actor for a user, for tests that call a service the API does not expose.
+func (e *Env) Actor(u *User) *service.Actor { return e.actor(u) }

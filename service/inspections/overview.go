@@ -58,6 +58,26 @@ type Figures struct {
 // Overview computes the month across the actor's schools (inspectors: their subtree, or the sub-region
 // named; principals and leaders: their school; everyone else 403).
 func (s *Service) Overview(ctx context.Context, a *service.Actor, q report.Query) (Overview, error) {
+	return s.overview(ctx, a, q, "")
+}
+
+// SchoolMonth is one school's row of the overview for the month — the school that the actor reads (an
+// inspector's school of their subtree, a leader's own; another is 404) — computed for that school alone.
+func (s *Service) SchoolMonth(ctx context.Context, a *service.Actor, schoolID, month string) (SchoolRow, error) {
+	v := service.Invalid{}
+	v.ID("school_id", schoolID)
+	if err := v.Err(); err != nil {
+		return SchoolRow{}, err
+	}
+	o, err := s.overview(ctx, a, report.Query{Month: month}, schoolID)
+	if err != nil {
+		return SchoolRow{}, err
+	}
+	return o.Items[0], nil
+}
+
+// overview is Overview, over only the school named when only is set (404 when the actor does not read it).
+func (s *Service) overview(ctx context.Context, a *service.Actor, q report.Query, only string) (Overview, error) {
 	v := service.Invalid{}
 	first, last := v.Month("month", q.Month)
 	v.ID("region_id", q.RegionID)
@@ -68,6 +88,12 @@ func (s *Service) Overview(ctx context.Context, a *service.Actor, q report.Query
 	sc, err := ReadScope(db, a, q.RegionID)
 	if err != nil {
 		return Overview{}, err
+	}
+	if only != "" {
+		if _, ok := sc.Schools[only]; !ok {
+			return Overview{}, service.NotFound("学校")
+		}
+		sc.Order = []string{only}
 	}
 	now := s.Now()
 	if first > service.LocalDate(now, service.Beijing()) {
