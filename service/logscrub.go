@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"regexp"
+	"strings"
 
 	"schoolcheck/model"
 )
@@ -24,13 +25,51 @@ var (
 )
 
 // ScrubText is s as ScrubLogs writes it.
+// Every log line's strings pass through it (an access line has half a dozen), so each pattern runs only
+// where a cheap look says it could match: most strings have no "Error ", no system directory and no run of
+// eleven digits.
 func ScrubText(s string) string {
-	s = logMySQL.ReplaceAllString(s, "database error $1")
-	s = logPath.ReplaceAllString(s, "${1}<path>")
-	for logPhone.MatchString(s) { // adjacent numbers share the character between them
+	if strings.Contains(s, "Error ") {
+		s = logMySQL.ReplaceAllString(s, "database error $1")
+	}
+	if hasSystemDir(s) {
+		s = logPath.ReplaceAllString(s, "${1}<path>")
+	}
+	for hasDigitRun(s, 11) && logPhone.MatchString(s) { // adjacent numbers share the character between them
 		s = logPhone.ReplaceAllString(s, "${1}${2}****${3}${4}")
 	}
 	return s
+}
+
+// systemDirs are logPath's directories, as hasSystemDir looks for them.
+var systemDirs = []string{"/tmp/", "/root/", "/home/", "/usr/", "/var/", "/work/", "/etc/", "/opt/", "/proc/",
+	"/srv/", "/mnt/", "/data/"}
+
+func hasSystemDir(s string) bool {
+	if !strings.Contains(s, "/") {
+		return false
+	}
+	for _, d := range systemDirs {
+		if strings.Contains(s, d) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasDigitRun reports whether s has n ASCII digits in a row.
+func hasDigitRun(s string, n int) bool {
+	run := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			if run++; run >= n {
+				return true
+			}
+		} else {
+			run = 0
+		}
+	}
+	return false
 }
 
 func scrubAttr(a slog.Attr) slog.Attr {
