@@ -18,6 +18,11 @@ const fenceLat, fenceLng = 28.6829, 115.8579
 // grace for lateness and none for leaving.
 func attendanceEnv(t *testing.T) (*apitest.Env, *apitest.School) {
 	e := apitest.New(t)
+	return e, attendanceSchool(e)
+}
+
+// attendanceSchool is a new school in e set up as attendanceEnv's.
+func attendanceSchool(e *apitest.Env) *apitest.School {
 	sc := e.School()
 	st := sc.Settings()
 	st.Attendance.Methods = []string{"location", "qr"}
@@ -29,7 +34,7 @@ func attendanceEnv(t *testing.T) (*apitest.Env, *apitest.School) {
 		st.Attendance.Windows[d] = school.Window{In: "07:50", Out: "17:30"}
 	}
 	sc.SetSettings(st)
-	return e, sc
+	return sc
 }
 
 // clockAt moves the clock to a Shanghai wall-clock time ("HH:MM" or "HH:MM:SS") and logs the users in

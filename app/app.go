@@ -104,7 +104,7 @@ func New(d Deps) *App {
 	a.Moderation = moderation.New(core, d.WeChat)
 	a.Notify = notify.New(core, d.WeChat, notificationMetrics(d.Registry), d.TemplateFields)
 	a.Idempotency = idempotency.New(core)
-	a.Attendance = attendance.New(core, a.Notify)
+	a.Attendance = attendance.New(core, a.School.Days, a.Notify)
 	a.Meals = meals.New(core, a.Photos, a.Moderation, a.Notify)
 	a.Observations = observations.New(core, a.Photos, a.Moderation, a.Notify)
 	a.Phones = phones.New(core, a.Photos, a.Notify)

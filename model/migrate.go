@@ -32,6 +32,7 @@ func migrations() []migration {
 		{9, "inspections: regions as a tree, findings", migrate9Inspections},
 		{10, "job slots index", migrate10JobSlots},
 		{11, "console logins and sessions", migrate11Console},
+		{12, "school revision", migrate12SchoolRevision},
 	}
 }
 

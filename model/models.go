@@ -13,12 +13,15 @@ type Region struct {
 
 // School is a tenant. Settings is the JSON settings document of API.md; QRSecret signs its office QR codes.
 type School struct {
-	ID        string `gorm:"primaryKey;size:36"`
-	RegionID  string `gorm:"size:36;uniqueIndex:idx_school_region_name,priority:1"`
-	Name      string `gorm:"size:200;uniqueIndex:idx_school_region_name,priority:2"`
-	Timezone  string `gorm:"size:64"`
-	Settings  string `gorm:"type:text"`
-	QRSecret  string `gorm:"size:64"`
+	ID       string `gorm:"primaryKey;size:36"`
+	RegionID string `gorm:"size:36;uniqueIndex:idx_school_region_name,priority:1"`
+	Name     string `gorm:"size:200;uniqueIndex:idx_school_region_name,priority:2"`
+	Timezone string `gorm:"size:64"`
+	Settings string `gorm:"type:text"`
+	QRSecret string `gorm:"size:64"`
+	// Revision counts the writes to the school row and its calendar days (school.Touch): what an instance
+	// keeps of the school is current while the revision the actor query reads is the one it was kept under.
+	Revision  int64 `gorm:"not null;default:0"`
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }

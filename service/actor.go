@@ -38,6 +38,9 @@ type Actor struct {
 	// class (model.ParentLink.AuthorID): never the account id, which would tie the records together and to
 	// the person.
 	ParentAuthorIDs []string
+	// SchoolRevision is SchoolID's revision (model.School.Revision) as read with the actor, in the same
+	// statement: what is kept of the school under that revision is as current as the actor itself.
+	SchoolRevision int64
 }
 
 // UserID is the id the school sees for this person in this membership: the staff id, or for a parent the

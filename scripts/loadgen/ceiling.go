@@ -57,11 +57,20 @@ func (r *recorder) install(db *gorm.DB) error {
 }
 
 // capture sends one punch through the service the way the server handles POST /attendance/punches —
-// authenticate the bearer token, then punch — and returns the statements it issued, in order.
+// authenticate the bearer token, then punch — and returns the statements it issued, in order: those of
+// a punch in the rush, whose school was read by an earlier one.
 func (e *env) capture(ctx context.Context, probe member) ([]statement, error) {
-	ctx = context.WithValue(ctx, captureKey{}, true)
+	// The rush's punches find their school kept (school.Days: read once per school and revision): so does
+	// the probe's, read here before the recording starts.
 	a, err := e.app.Auth.Authenticate(ctx, probe.token)
 	if err != nil {
+		return nil, err
+	}
+	if _, _, err := e.app.School.Days.Today(e.app.Core.Read(ctx), a, e.app.Core.Now()); err != nil {
+		return nil, err
+	}
+	ctx = context.WithValue(ctx, captureKey{}, true)
+	if a, err = e.app.Auth.Authenticate(ctx, probe.token); err != nil {
 		return nil, err
 	}
 	lat, lng, acc := fenceLat+0.0005, fenceLng, 25.0

@@ -131,7 +131,8 @@ func seedCity(ctx context.Context, e *env, c seedConfig) (string, []seedSchool, 
 			return "", nil, err
 		}
 		sc := seedSchool{id: id, region: d.ID}
-		if err := model.CrossSchool(e.db).Model(&model.School{}).Where("id = ?", id).Update("created_at", opened).Error; err != nil {
+		if err := model.CrossSchool(e.db).Model(&model.School{}).Where("id = ?", id).
+			Updates(map[string]any{"created_at": opened, "revision": gorm.Expr("revision + 1")}).Error; err != nil {
 			return "", nil, err
 		}
 		var principal []string

@@ -64,8 +64,9 @@ type PunchInput struct {
 
 // Punch signs the actor in or out on server time (any staff member). created is false when a second "in"
 // the same day kept the first one, which is returned instead (the call is idempotent). A later "out"
-// replaces an earlier one. The hot path of the morning rush: the school and its calendar day are one
-// query and the punch is one upsert; nothing else is written (the punch row is its own record).
+// replaces an earlier one. The hot path of the morning rush: the school and its calendar day are kept
+// under the school's revision (school.Days; one query when it moved on) and the punch is one upsert;
+// nothing else is written (the punch row is its own record).
 func (s *Service) Punch(ctx context.Context, a *service.Actor, in PunchInput) (Punch, bool, error) {
 	if err := a.RequireStaff(); err != nil {
 		return Punch{}, false, err
@@ -75,7 +76,7 @@ func (s *Service) Punch(ctx context.Context, a *service.Actor, in PunchInput) (P
 	}
 	now := s.Now()
 	db := s.Read(ctx)
-	si, plan, err := punchDay(db, a.SchoolID, now)
+	si, plan, err := s.days.Today(db, a, now)
 	if err != nil {
 		return Punch{}, false, err
 	}

@@ -108,8 +108,11 @@ func (s *Service) schoolWithQRSecret(ctx context.Context, schoolID string) (*sch
 	}
 	secret := hex.EncodeToString(model.NewSecret(32))
 	err = s.Tx(ctx, func(tx *service.Tx) error {
-		return tx.Model(&model.School{}).Where("id = ? AND (qr_secret = '' OR qr_secret IS NULL)", schoolID).
-			Update("qr_secret", secret).Error
+		if err := tx.Model(&model.School{}).Where("id = ? AND (qr_secret = '' OR qr_secret IS NULL)", schoolID).
+			Update("qr_secret", secret).Error; err != nil {
+			return err
+		}
+		return school.Touch(tx.DB, schoolID)
 	})
 	if err != nil {
 		return nil, err

@@ -6,13 +6,18 @@ package attendance
 import (
 	"schoolcheck/service"
 	"schoolcheck/service/notify"
+	"schoolcheck/service/school"
 )
 
 // Service is the office sign-in module.
 type Service struct {
 	service.Core
 	notify *notify.Service
+	days   *school.Days
 }
 
-// New builds the module over the outbox (its sign-out reminder).
-func New(core service.Core, nt *notify.Service) *Service { return &Service{Core: core, notify: nt} }
+// New builds the module over the school's kept days (a punch's read of its school) and the outbox (its
+// sign-out reminder).
+func New(core service.Core, days *school.Days, nt *notify.Service) *Service {
+	return &Service{Core: core, days: days, notify: nt}
+}

@@ -25,20 +25,25 @@ type actorRow struct {
 	LinkClass     *string
 	LinkAuthor    *string
 	LinkCreatedAt *time.Time
+	SchoolRev     *int64
 }
 
-// The actor query, for a school membership (its roster entry and class links there) and for a region
-// membership (its inspector entry; class links belong to schools, so none).
+// The actor query, for a school membership (its roster entry and class links there, and the school's
+// revision, which keeps school.Cache honest for free) and for a region membership (its inspector entry;
+// class links belong to schools, so none).
 const (
 	actorSelect = `SELECT a.open_id AS open_id, s.id AS staff_id, s.name AS staff_name, s.school_id AS staff_school,
 	s.region_id AS staff_region, s.roles AS staff_roles, s.created_at AS staff_created, s.binding AS staff_binding,
-	p.class_id AS link_class, p.author_id AS link_author, p.created_at AS link_created_at
+	p.class_id AS link_class, p.author_id AS link_author, p.created_at AS link_created_at`
+	actorInSchool = actorSelect + `, sc.revision AS school_rev
 FROM accounts a
-`
-	actorInSchool = actorSelect + `LEFT JOIN staff s ON s.account_id = a.id AND s.active = ? AND s.school_id = ?
+LEFT JOIN schools sc ON sc.id = ?
+LEFT JOIN staff s ON s.account_id = a.id AND s.active = ? AND s.school_id = ?
 LEFT JOIN parent_links p ON p.account_id = a.id AND p.removed_at IS NULL AND p.school_id = ?
 WHERE a.id = ?`
-	actorInRegion = actorSelect + `LEFT JOIN staff s ON s.account_id = a.id AND s.active = ? AND s.school_id = '' AND s.region_id = ?
+	actorInRegion = actorSelect + `
+FROM accounts a
+LEFT JOIN staff s ON s.account_id = a.id AND s.active = ? AND s.school_id = '' AND s.region_id = ?
 LEFT JOIN parent_links p ON 1 = 0
 WHERE a.id = ?`
 )
@@ -52,7 +57,7 @@ func loadActor(db *gorm.DB, accountID string, m membership, binding *string) (*s
 	var err error
 	switch {
 	case m.schoolID != "":
-		err = model.CrossSchool(db).Raw(actorInSchool, true, m.schoolID, m.schoolID, accountID).Scan(&rows).Error
+		err = model.CrossSchool(db).Raw(actorInSchool, m.schoolID, true, m.schoolID, m.schoolID, accountID).Scan(&rows).Error
 	case m.regionID != "":
 		err = model.CrossSchool(db).Raw(actorInRegion, true, m.regionID, accountID).Scan(&rows).Error
 	default:
@@ -96,6 +101,9 @@ func loadActor(db *gorm.DB, accountID string, m membership, binding *string) (*s
 	}
 	if len(a.ParentClassIDs) > 0 {
 		a.Roles = append(a.Roles, service.RoleParent)
+	}
+	if a.SchoolID != "" && rows[0].SchoolRev != nil {
+		a.SchoolRevision = *rows[0].SchoolRev
 	}
 	return a, bound, nil
 }

@@ -206,6 +206,9 @@ func (s *Service) SetCalendarDay(ctx context.Context, a *service.Actor, date str
 		if err := tx.Create(&row).Error; err != nil {
 			return err
 		}
+		if err := Touch(tx.DB, a.SchoolID); err != nil {
+			return err
+		}
 		if plan, err = Plan(tx.DB, si, date); err != nil {
 			return err
 		}
@@ -240,6 +243,9 @@ func (s *Service) ClearCalendarDay(ctx context.Context, a *service.Actor, date s
 		}
 		if res.RowsAffected == 0 {
 			return service.NotFound("日历调整")
+		}
+		if err := Touch(tx.DB, a.SchoolID); err != nil {
+			return err
 		}
 		return evidence.Deleted(tx, a, a.SchoolID, evidence.Calendar, date, before, "")
 	})

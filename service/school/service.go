@@ -11,7 +11,9 @@ import (
 // Service is the school administration of API.md: settings, calendar, staff, classes and parents.
 type Service struct {
 	service.Core
+	// Days is this instance's kept reads of each school for a punch (see Days).
+	Days *Days
 }
 
 // New builds the school service.
-func New(core service.Core) *Service { return &Service{Core: core} }
+func New(core service.Core) *Service { return &Service{Core: core, Days: &Days{}} }

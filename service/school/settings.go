@@ -331,6 +331,9 @@ func (s *Service) PutSettings(ctx context.Context, a *service.Actor, st Settings
 		if res.Error != nil {
 			return res.Error
 		}
+		if err := Touch(tx.DB, a.SchoolID); err != nil {
+			return err
+		}
 		_, err = evidence.Updated(tx, a, a.SchoolID, evidence.Settings, a.SchoolID, before.Settings, st)
 		return err
 	})
