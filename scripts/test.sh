@@ -149,6 +149,7 @@ fi
 # FUZZ_TARGETS are every go test -fuzz target: package and function.
 FUZZ_TARGETS=(
 	"./api/ FuzzRequestBodies"
+	"./api/ FuzzPathsAndQueries"
 	"./service/photos/ FuzzProcessPhoto"
 	"./service/photos/ FuzzJPEGSegments"
 	"./service/school/ FuzzStaffImport"
