@@ -63,6 +63,10 @@ func TestMetricsUseRouteTemplates(t *testing.T) {
 	sc := e.School()
 	e.Get("staff/"+sc.Principal.ID, sc.Principal.Token).Want(http.StatusOK)
 	e.Get("/no/such/route", "").WantError(http.StatusNotFound, "not_found")
+	// Any token is a method to HTTP: each of these must not become a series of its own.
+	for i := range 20 {
+		e.Do(apitest.Req{Method: fmt.Sprintf("BREW%d", i), Path: "staff/" + sc.Principal.ID, Token: sc.Principal.Token})
+	}
 	r := e.Get("/metrics", "").Want(http.StatusOK)
 	body := string(r.Body)
 	if !strings.Contains(body, "schoolcheck_http_requests_total") ||
@@ -71,6 +75,12 @@ func TestMetricsUseRouteTemplates(t *testing.T) {
 	}
 	if strings.Contains(body, sc.Principal.ID) || strings.Contains(body, "/no/such/route") {
 		t.Fatal("metrics carry a raw path")
+	}
+	if strings.Contains(body, "BREW") || !strings.Contains(body, `method="other"`) {
+		t.Fatal("metrics carry a client's own method")
+	}
+	if strings.Contains(body, sc.Principal.Token) || strings.Contains(body, sc.Principal.Phone) {
+		t.Fatal("metrics carry a token or a phone number")
 	}
 	if !strings.HasPrefix(r.Header.Get("Content-Type"), "text/plain") {
 		t.Fatalf("metrics content type %q", r.Header.Get("Content-Type"))
