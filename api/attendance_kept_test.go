@@ -1,7 +1,10 @@
 package api_test
 
 import (
+	"fmt"
 	"net/http"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"schoolcheck/api/apitest"
@@ -124,5 +127,40 @@ func TestSchoolRevisionMovesWithItsWrites(t *testing.T) {
 	// What the actor query reads is the same number.
 	if a := e.Actor(sc.Principal); a.SchoolRevision != r3 {
 		t.Fatalf("actor reads revision %d, the row has %d", a.SchoolRevision, r3)
+	}
+}
+
+// A school's staff signing out at once: each first "out" is an upsert into the same unique index, among
+// which InnoDB picks deadlock victims (neighbouring keys' gap locks). A victim is retried, so every one of
+// them is a 201, none the 503 "busy" it used to be (BenchmarkPunch/parallel-out on MariaDB found it).
+func TestConcurrentSignOutsOfOneSchool(t *testing.T) {
+	e, sc := attendanceEnv(t)
+	const staff, clients = 60, 8
+	users := make([]*apitest.User, staff)
+	for i := range users {
+		users[i] = sc.Teacher(fmt.Sprintf("教师%02d", i))
+	}
+	// Three days; each the first sign-outs, then a second round that replaces them (a later "out" wins).
+	for _, date := range []string{"2026-11-23", "2026-11-24", "2026-11-25"} {
+		clockAt(e, date, "17:31", users...)
+		for round := range 2 {
+			var next atomic.Int64
+			codes := make(chan int, staff)
+			var wg sync.WaitGroup
+			for range clients {
+				wg.Go(func() {
+					for i := next.Add(1) - 1; i < staff; i = next.Add(1) - 1 {
+						codes <- punchIn(e, users[i], "out").Code
+					}
+				})
+			}
+			wg.Wait()
+			close(codes)
+			for c := range codes {
+				if c != http.StatusCreated {
+					t.Fatalf("%s, round %d: a sign-out answered %d", date, round+1, c)
+				}
+			}
+		}
 	}
 }

@@ -24,6 +24,21 @@ type Tx struct {
 // when it rolls back. fn gets a context that outlives the request and must not fail the operation.
 func (t *Tx) AfterCommit(fn func(ctx context.Context)) { t.after = append(t.after, fn) }
 
+// Retried runs fn — a transaction, or a single statement outside one, which is a transaction of its own —
+// once more when the database chose it as a deadlock's victim (InnoDB does so among concurrent upserts into
+// one unique index: the afternoon's first sign-outs, BenchmarkPunch/parallel-out). The error is fn's, not
+// wrapped.
+func Retried(ctx context.Context, log *slog.Logger, fn func() error) error {
+	err := fn()
+	if err != nil && model.IsRetryable(err) && ctx.Err() == nil {
+		if log != nil {
+			log.WarnContext(ctx, "deadlock victim retried once", "cause", err.Error())
+		}
+		err = fn()
+	}
+	return err
+}
+
 // RunTx runs fn in a transaction of db at now. A deadlock (the database chose this transaction as its
 // victim) is retried once from the start, with fresh hooks; a database that cannot answer — busy past its
 // lock timeout, a second deadlock, out of connections, unreachable (model.Classify) — is a 503. After a
@@ -36,14 +51,7 @@ func RunTx(ctx context.Context, db *gorm.DB, now time.Time, log *slog.Logger, fn
 			return fn(t)
 		})
 	}
-	err := run()
-	if err != nil && model.IsRetryable(err) && ctx.Err() == nil {
-		if log != nil {
-			log.WarnContext(ctx, "transaction retried once", "cause", err.Error())
-		}
-		err = run()
-	}
-	if err != nil {
+	if err := Retried(ctx, log, run); err != nil {
 		return WrapDB(err)
 	}
 	hookCtx := context.WithoutCancel(ctx)

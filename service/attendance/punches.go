@@ -90,7 +90,11 @@ func (s *Service) Punch(ctx context.Context, a *service.Actor, in PunchInput) (P
 	}
 	row.Status = punchStatus(in.Kind, row.At, plan, si)
 	row.CreatedAt, row.UpdatedAt = row.At, row.At
-	created, err := upsertPunch(db, &row, in.Kind == PunchOut)
+	var created bool
+	err = service.Retried(ctx, s.Log, func() (err error) {
+		created, err = upsertPunch(db, &row, in.Kind == PunchOut)
+		return err
+	})
 	if err != nil {
 		return Punch{}, false, service.WrapDB(err)
 	}
