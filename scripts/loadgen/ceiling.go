@@ -25,6 +25,9 @@ import (
 type statement struct {
 	sql  string
 	vars []any
+	// inTx is a statement that ran inside a transaction (GORM's default one around a write included),
+	// whose BEGIN and COMMIT the replay would leave out.
+	inTx bool
 }
 
 // captureKey marks the context of the probe punch, whose statements the recorder keeps.
@@ -43,15 +46,17 @@ func (r *recorder) install(db *gorm.DB) error {
 			return
 		}
 		r.mu.Lock()
-		r.stmts = append(r.stmts, statement{sql: tx.Statement.SQL.String(), vars: slices.Clone(tx.Statement.Vars)})
+		_, inTx := tx.Statement.ConnPool.(gorm.TxCommitter)
+		r.stmts = append(r.stmts, statement{sql: tx.Statement.SQL.String(), vars: slices.Clone(tx.Statement.Vars), inTx: inTx})
 		r.mu.Unlock()
 	}
 	cb := db.Callback()
 	return errors.Join(
 		cb.Query().After("gorm:query").Register("loadgen:query", keep),
-		cb.Create().After("gorm:create").Register("loadgen:create", keep),
-		cb.Update().After("gorm:update").Register("loadgen:update", keep),
-		cb.Delete().After("gorm:delete").Register("loadgen:delete", keep),
+		// Before GORM's own transaction around a write ends, so that inTx sees it.
+		cb.Create().After("gorm:create").Before("gorm:commit_or_rollback_transaction").Register("loadgen:create", keep),
+		cb.Update().After("gorm:update").Before("gorm:commit_or_rollback_transaction").Register("loadgen:update", keep),
+		cb.Delete().After("gorm:delete").Before("gorm:commit_or_rollback_transaction").Register("loadgen:delete", keep),
 		cb.Row().After("gorm:row").Register("loadgen:row", keep),
 		cb.Raw().After("gorm:raw").Register("loadgen:raw", keep))
 }
@@ -85,6 +90,12 @@ func (e *env) capture(ctx context.Context, probe member) ([]statement, error) {
 	defer e.rec.mu.Unlock()
 	stmts := e.rec.stmts
 	e.rec.stmts = nil
+	for _, st := range stmts {
+		if st.inTx {
+			// Replayed one by one, it would skip the transaction's BEGIN and COMMIT: a ceiling too kind.
+			return nil, fmt.Errorf("the punch ran %q inside a transaction, which the replay does not reproduce", st.sql)
+		}
+	}
 	// The probe's identity in the arguments, to be replaced by each replayed teacher's.
 	for i := range stmts {
 		for j, v := range stmts[i].vars {
