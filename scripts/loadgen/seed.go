@@ -132,7 +132,7 @@ func seedCity(ctx context.Context, e *env, c seedConfig) (string, []seedSchool, 
 		}
 		sc := seedSchool{id: id, region: d.ID}
 		if err := model.CrossSchool(e.db).Model(&model.School{}).Where("id = ?", id).
-			Updates(map[string]any{"created_at": opened, "revision": gorm.Expr("revision + 1")}).Error; err != nil {
+			Updates(map[string]any{"created_at": opened, "revision": school.NextRevision()}).Error; err != nil {
 			return "", nil, err
 		}
 		var principal []string

@@ -199,7 +199,7 @@ var punchColumns = []string{"id", "at", "method", "fence", "distance_m", "accura
 
 // upsertPunch writes the day's punch in one statement. With replace the row overwrites an existing one of
 // the same kind; without, an existing one is kept and read back into row (created false). The statement is
-// its own transaction: GORM's default one around a Create (BEGIN … COMMIT, two more round trips, a fifth of
+// its own transaction: GORM's default one around a Create (BEGIN … COMMIT, two more round trips, a tenth of
 // the API's CPU in the rush's profile) would guard nothing here.
 func upsertPunch(db *gorm.DB, row *model.AttendancePunch, replace bool) (bool, error) {
 	db = db.Session(&gorm.Session{SkipDefaultTransaction: true})

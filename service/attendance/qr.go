@@ -108,11 +108,8 @@ func (s *Service) schoolWithQRSecret(ctx context.Context, schoolID string) (*sch
 	}
 	secret := hex.EncodeToString(model.NewSecret(32))
 	err = s.Tx(ctx, func(tx *service.Tx) error {
-		if err := tx.Model(&model.School{}).Where("id = ? AND (qr_secret = '' OR qr_secret IS NULL)", schoolID).
-			Update("qr_secret", secret).Error; err != nil {
-			return err
-		}
-		return school.Touch(tx.DB, schoolID)
+		return tx.Model(&model.School{}).Where("id = ? AND (qr_secret = '' OR qr_secret IS NULL)", schoolID).
+			Updates(map[string]any{"qr_secret": secret, "revision": school.NextRevision()}).Error
 	})
 	if err != nil {
 		return nil, err

@@ -29,7 +29,7 @@ type actorRow struct {
 }
 
 // The actor query, for a school membership (its roster entry and class links there, and the school's
-// revision, which keeps school.Cache honest for free) and for a region membership (its inspector entry;
+// revision, which keeps school.Days honest for free) and for a region membership (its inspector entry;
 // class links belong to schools, so none).
 const (
 	actorSelect = `SELECT a.open_id AS open_id, s.id AS staff_id, s.name AS staff_name, s.school_id AS staff_school,

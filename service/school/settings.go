@@ -327,12 +327,10 @@ func (s *Service) PutSettings(ctx context.Context, a *service.Actor, st Settings
 			return service.Invalid{"term": "应为当前学期（在今天前后一年之内）"}.Err()
 		}
 		res := tx.Model(&model.School{}).Where("id = ?", a.SchoolID).
-			Updates(map[string]any{"settings": string(raw), "timezone": st.Timezone, "updated_at": tx.Now})
+			Updates(map[string]any{"settings": string(raw), "timezone": st.Timezone, "updated_at": tx.Now,
+				"revision": NextRevision()})
 		if res.Error != nil {
 			return res.Error
-		}
-		if err := Touch(tx.DB, a.SchoolID); err != nil {
-			return err
 		}
 		_, err = evidence.Updated(tx, a, a.SchoolID, evidence.Settings, a.SchoolID, before.Settings, st)
 		return err

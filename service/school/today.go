@@ -5,16 +5,22 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"schoolcheck/model"
 	"schoolcheck/service"
 )
 
-// Touch marks a write to what Today reads of a school — its row (settings, QR secret) or a calendar day —
-// by bumping its revision, in the writer's transaction: every instance's Days then reads the school afresh
-// on its next punch. Every such write calls it (TestPunchSeesEveryWriteToItsSchool).
+// NextRevision is the assignment that moves a school's revision on, for an update of the school row itself
+// (settings, QR secret): the same statement, so the row and its revision change together.
+func NextRevision() clause.Expr { return gorm.Expr("revision + 1") }
+
+// Touch marks a write to what Today reads of a school outside its row — a calendar day — by bumping its
+// revision, in the writer's transaction: every instance's Days then reads the school afresh on its next
+// punch. Every write to the row sets NextRevision and every calendar write calls Touch
+// (TestPunchSeesEveryWriteToItsSchool).
 func Touch(db *gorm.DB, schoolID string) error {
-	return db.Model(&model.School{}).Where("id = ?", schoolID).Update("revision", gorm.Expr("revision + 1")).Error
+	return db.Model(&model.School{}).Where("id = ?", schoolID).Update("revision", NextRevision()).Error
 }
 
 // Days keeps, per school, what a punch reads of it — the decoded school and the plan of its current local
@@ -36,15 +42,15 @@ type day struct {
 	rev  int64
 	read time.Time
 	info *Info
-	date string // local date of plan
-	plan DayPlan
+	plan DayPlan // of plan.Date, the local date it was read for
 }
 
 // Today is the actor's school and the plan of its local date at now (any membership in a school).
 func (c *Days) Today(db *gorm.DB, a *service.Actor, now time.Time) (*Info, DayPlan, error) {
 	if v, ok := c.m.Load(a.SchoolID); ok {
-		if d := v.(*day); d.rev == a.SchoolRevision && now.Sub(d.read) < MaxAge && now.Sub(d.read) >= 0 &&
-			now.In(d.info.Loc).Format(time.DateOnly) == d.date {
+		d := v.(*day)
+		if age := now.Sub(d.read); d.rev == a.SchoolRevision && age >= 0 && age < MaxAge &&
+			now.In(d.info.Loc).Format(time.DateOnly) == d.plan.Date {
 			return d.info, d.plan, nil
 		}
 	}
@@ -54,7 +60,7 @@ func (c *Days) Today(db *gorm.DB, a *service.Actor, now time.Time) (*Info, DayPl
 	}
 	// Kept under the revision read with the data (the same statement), not the actor's: a write between
 	// the two is either in both or in neither.
-	c.m.Store(a.SchoolID, &day{rev: rev, read: now, info: si, date: plan.Date, plan: plan})
+	c.m.Store(a.SchoolID, &day{rev: rev, read: now, info: si, plan: plan})
 	return si, plan, nil
 }
 
